@@ -1,0 +1,57 @@
+"""IRIs and namespaces: infokg's own and the standard vocabularies it aligns to.
+
+>>> entity_iri("Agency|national|国务院")
+rdflib.term.URIRef('https://w3id.org/infokg/id/agency/e8d55682e81d8623')
+"""
+from __future__ import annotations
+
+import hashlib
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
+
+BASE = "https://w3id.org/infokg/"
+KG = Namespace(BASE + "def#")
+ID = Namespace(BASE + "id/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+PREFIXES = {
+    "kg": KG, "kgid": ID, "org": ORG, "eli": ELI, "oa": OA, "prov": PROV, "skos": SKOS, "dcat": DCAT,
+    "dct": DCTERMS, "schema": SDO, "owl": OWL, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "sh": SH,
+}
+
+RELATION_PROPERTIES = {
+    "leads": KG.leads,
+    "participates-in": KG.participatesIn,
+    "depends-on": KG.dependsOn,
+    "integrates": KG.integrates,
+    "based-on": KG.basedOn,
+    "issued-by": KG.issuedBy,
+    "part-of": KG.partOf,
+}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def entity_iri(key: str) -> URIRef:
+    """The entity's IRI: its type and a digest of its key (type, scope, full name)."""
+    return ID[f"{key.split('|', 1)[0].lower()}/{_digest(key)}"]
+
+
+def document_iri(sha256: str) -> URIRef:
+    """A source document, named by the digest of its text: the same text is the same document."""
+    return ID[f"doc/{sha256[:16]}"]
+
+
+def jurisdiction_iri(code: str) -> URIRef:
+    return ID[f"jurisdiction/{code}"]
+
+
+def node_iri(kind: str, *parts: object) -> URIRef:
+    """IRIs for provenance nodes (mentions, evidence, statements), stable for stable input."""
+    return ID[f"{kind}/{_digest('|'.join(map(str, parts)))}"]

@@ -1,0 +1,139 @@
+"""The extractor as a spaCy pipeline: one registered component per stage.
+
+The pipeline is assembled from ``data/pipeline.cfg`` (``spacy.blank("zh")`` with
+character tokens, then plan → segmenter → recogniser → resolver → relator). Results ride on
+the ``Doc``: ``doc.spans["infokg"]`` holds the mentions (label = entity type,
+``span._.entity_key`` = the entity), ``doc._.entities`` and ``doc._.relations`` the rest.
+
+>>> nlp = load_pipeline()
+>>> doc = process(nlp, document_from_text("a.txt", "黑龙江省信息化规划\\n省通信管理局牵头实施“宽带龙江”战略。"))
+>>> [(s.text, s.label_) for s in doc.spans["infokg"]][1:]
+[('省通信管理局', 'Agency'), ('“宽带龙江”战略', 'Project')]
+>>> [e.name for e in doc._.entities][1]
+'黑龙江省通信管理局'
+>>> [(r.type, r.rule) for r in doc._.relations]
+[('leads', 'agency-leads')]
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import lexicon
+from .ingest import Document, document_from_text
+from .plan import describe
+from .recognise import recognise
+from .relate import relate
+from .resolve import resolve
+from .segment import segment
+
+__all__ = ["load_pipeline", "process", "document_from_text"]
+
+CONFIG = lexicon.DATA_DIR / "pipeline.cfg"
+SPANS_KEY = "infokg"
+
+for _name in ("source", "plan", "segments", "mentions", "entities", "relations"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+if not Span.has_extension("entity_key"):
+    Span.set_extension("entity_key", default=None)
+
+
+class PlanReader:
+    """Title, jurisdiction, period and year of the plan (``doc._.plan``)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.plan = describe(doc.text)
+        return doc
+
+
+class Segmenter:
+    """Sentences and table rows (``doc._.segments``)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.segments = segment(doc.text)
+        return doc
+
+
+class Recogniser:
+    """Entity mentions (``doc._.mentions`` and the span group ``doc.spans["infokg"]``)."""
+
+    def __init__(self, entity_types: list[str]):
+        self.entity_types = frozenset(entity_types)
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = [m for m in recognise(doc.text, doc._.plan.title_span) if m.type in self.entity_types]
+        doc._.mentions = mentions
+        doc.spans[SPANS_KEY] = [doc.char_span(m.start, m.end, label=m.type, alignment_mode="expand")
+                                for m in mentions if not m.expanded]
+        return doc
+
+
+class Resolver:
+    """Entities with canonical names and aliases (``doc._.entities``)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        source: Document | None = doc._.source
+        original = source.text if source else None
+        to_original = source.to_original if source else None
+        doc._.entities = resolve(doc.text, doc._.mentions, doc._.plan, original, to_original)
+        key_of = {(m.start, m.end, m.type): e.key for e in doc._.entities for m in e.mentions if not m.expanded}
+        for span in doc.spans[SPANS_KEY]:
+            span._.entity_key = key_of.get((span.start_char, span.end_char, span.label_))
+        return doc
+
+
+class Relator:
+    """Relations with their evidence (``doc._.relations``)."""
+
+    def __init__(self, relation_types: list[str]):
+        self.relation_types = frozenset(relation_types)
+
+    def __call__(self, doc: Doc) -> Doc:
+        relations = relate(doc.text, doc._.segments, doc._.entities, doc._.plan)
+        doc._.relations = [r for r in relations if r.type in self.relation_types]
+        return doc
+
+
+@Language.factory("infokg_plan")
+def make_plan_reader(nlp: Language, name: str) -> PlanReader:
+    return PlanReader()
+
+
+@Language.factory("infokg_segmenter")
+def make_segmenter(nlp: Language, name: str) -> Segmenter:
+    return Segmenter()
+
+
+@Language.factory("infokg_recogniser", default_config={"entity_types": ["Agency", "Project", "Database", "Platform", "Law"]})
+def make_recogniser(nlp: Language, name: str, entity_types: list[str]) -> Recogniser:
+    return Recogniser(entity_types)
+
+
+@Language.factory("infokg_resolver")
+def make_resolver(nlp: Language, name: str) -> Resolver:
+    return Resolver()
+
+
+@Language.factory("infokg_relator", default_config={"relation_types": ["leads", "participates-in", "depends-on", "integrates", "based-on", "issued-by", "part-of"]})
+def make_relator(nlp: Language, name: str, relation_types: list[str]) -> Relator:
+    return Relator(relation_types)
+
+
+@functools.cache
+def load_pipeline(config: Path | str = CONFIG) -> Language:
+    """The extractor assembled from a spaCy config file."""
+    return spacy.util.load_model_from_config(spacy.util.load_config(config), auto_fill=True, validate=True)
+
+
+def process(nlp: Language, document: Document) -> Doc:
+    """Run the pipeline over one plan; the Doc's text is the plan's matching text."""
+    doc = nlp.make_doc(document.norm)
+    doc._.source = document
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc

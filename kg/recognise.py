@@ -1,0 +1,744 @@
+"""Recognise: find where the plan names an agency, project, database, platform or law.
+
+Names in plans are noun phrases that end in a head noun of their type (…平台, …数据库,
+…工程, …局, …办法) and start after the verb, adverb or function word that governs them
+(重点建设|城市应急指挥系统). The recogniser anchors on heads (``data/heads.tsv``), walks left
+over jieba words until a boundary word (``data/boundary.txt``) or part of speech, and then
+handles what a head alone cannot: book titles (《》, nested 〈〉, 印发…的通知), quoted
+programme names (“数字图书馆”), national bodies, lists that share a prefix
+(省工信委、财政厅) and lists that share a head (人力资源、城市规划等数据库).
+
+All offsets here are into the matching text (see :mod:`kg.ingest`).
+
+>>> [(m.surface, m.type) for m in recognise("重点建设城市应急指挥系统和数字城市管理系统。")]
+[('城市应急指挥系统', 'Platform'), ('数字城市管理系统', 'Platform')]
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field, replace
+
+from . import lexicon
+from .lexicon import Lexicon
+from .words import Segmenter, Word, default_segmenter
+
+ENTITY_TYPES = ("Agency", "Project", "Database", "Platform", "Law")
+
+# A name never crosses these; quotes are not among them (“金盾”工程 is one name).
+_DELIMITERS = frozenset("，。；：、！？（）《》〈〉\n\t …—-·")
+_COORDINATORS = frozenset({"和", "与", "及", "以及", "或"})
+_QUOTED = re.compile(r"“[^“”\n]{1,24}”")
+_TITLE = re.compile(r"《([^《》\n]{1,150})》")
+_NESTED_TITLE = re.compile(r"〈([^〈〉]{2,120})〉")
+_DOC_NUMBER = re.compile(r"\s*（\s*([\u4e00-\u9fff]{1,12}〔\s*\d{4}\s*〕\s*\d+\s*号)\s*）")
+_INNER_LAW = re.compile(r"(?:印发|转发|发布|颁布|公布)(?P<law>[^〈〉]{2,80}?)的(?:通知|决定|批复|函)$")
+_ISSUER_END = re.compile(r"关于|印发|转发")
+_ACRONYM = re.compile(r"^（([A-Za-z][A-Za-z0-9/\-]{1,15})）")
+_SHORT_FORM = re.compile(r"^（(?:以下)?简称[“]?([^（）”]{2,16})[”]?）")
+_PLATFORM_TITLE_CONTEXT = re.compile(r"^为(?:门户网站|网站|门户|平台)")
+_MAX_NAME = 32
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A stretch of the matching text that names an entity."""
+
+    start: int
+    end: int
+    type: str
+    rule: str
+    surface: str  # the name as the text writes it (for expanded names: item + shared head)
+    expanded: bool = False  # built from a coordination ellipsis; the span shows the item
+    inherited: str = ""  # jurisdiction marker carried over from an earlier list item
+    aliases: tuple[str, ...] = ()
+    doc_number: str = ""
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    type: str
+    rule: str
+    generic: bool = False
+    aliases: tuple[str, ...] = ()
+    doc_number: str = ""
+    head: str = ""
+    derived_from_title: bool = False
+    needs_scope: bool = False  # an office head without a jurisdiction (see heads.tsv: scoped)
+
+
+def recognise(text: str, plan_title_span: tuple[int, int] | None = None,
+              lex: Lexicon | None = None, segmenter: Segmenter | None = None) -> list[Mention]:
+    """All entity mentions in ``text``, ordered by position."""
+    lex = lex or lexicon.load()
+    segmenter = segmenter or default_segmenter()
+    walker = _Walker(text, lex, segmenter)
+    titles = _titles(text, walker)
+    title_spans = [(c.start, c.end) for c in titles if not c.derived_from_title]
+    candidates = list(titles)
+    if plan_title_span and plan_title_span[1] > plan_title_span[0]:
+        start, end = plan_title_span
+        if not any(s <= start and end <= e for s, e in title_spans):
+            candidates.append(_Candidate(start, end, "Law", "plan-title"))
+            title_spans.append((start, end))
+    candidates += _quoted(text, walker)
+    candidates += _headed(text, walker)
+    candidates += _national_bodies(text, lex)
+    candidates = [c for c in candidates
+                  if c.derived_from_title or c.rule in ("title", "plan-title") or not _inside_any(c, title_spans)]
+    generic = [c for c in candidates if c.generic]
+    kept = _select(_scope_in_lists(text, [c for c in candidates if not c.generic]))
+    kept = _attach_aliases(text, kept)
+    mentions = [Mention(c.start, c.end, c.type, c.rule, text[c.start:c.end], aliases=c.aliases,
+                        doc_number=c.doc_number) for c in kept]
+    mentions = _inherit_list_prefixes(text, mentions, lex)
+    mentions += _division_governments(text, mentions, lex)
+    mentions += _expand_ellipses(text, kept + generic, walker, lex, mentions)
+    return sorted(mentions, key=lambda m: (m.start, m.end, m.type))
+
+
+# --- the left walk ----------------------------------------------------------------------
+
+class _Walker:
+    """Finds the left edge of a name that ends with a head noun."""
+
+    def __init__(self, text: str, lex: Lexicon, segmenter: Segmenter):
+        self.text = text
+        self.lex = lex
+        self.segmenter = segmenter
+        self.heads = _head_pattern(lex)
+        self.divisions = _division_names(lex)
+        self.divisions_by_length = tuple(sorted(self.divisions, key=len, reverse=True))
+        self.nonlegal_heads = tuple(sorted((h for h, v in lex.heads.items() if v.condition != "legal"),
+                                           key=len, reverse=True))
+        self.bodies = tuple(sorted(lex.national_bodies, key=len, reverse=True))
+        self.party_prefixes = tuple(sorted(lex.name_prefixes, key=len, reverse=True))
+        self.org_prefixes = tuple(sorted(lex.name_prefixes | {b for b in lex.national_bodies if len(b) > 1},
+                                         key=len, reverse=True))
+        self._name_end = 0
+        self.agency_heads = tuple(h for h, v in lex.heads.items() if v.type == "Agency")
+
+    def words(self, start: int, end: int) -> list[Word]:
+        """jieba words of text[start:end], with each quoted phrase kept as one word."""
+        words: list[Word] = []
+        position = start
+        for quote in _QUOTED.finditer(self.text, start, end):
+            words += self._cut(position, quote.start())
+            words.append(Word(quote.start(), quote.end(), quote.group(), "quoted"))
+            position = quote.end()
+        words += self._cut(position, end)
+        return words
+
+    def _cut(self, start: int, end: int) -> list[Word]:
+        if end <= start:
+            return []
+        return [Word(w.start + start, w.end + start, w.text, w.pos) for w in self.segmenter.cut(self.text[start:end])]
+
+    def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
+        start = position
+        while start > 0 and position - start < limit and self.text[start - 1] not in _DELIMITERS:
+            start -= 1
+        return start
+
+    def clause_end(self, position: int, limit: int = 4) -> int:
+        end = position
+        while end < len(self.text) and end - position < limit and self.text[end] not in _DELIMITERS:
+            end += 1
+        return end
+
+    def left_edge(self, head_start: int, head_end: int, head: str, head_type: str,
+                  verb_in_name: bool = True) -> tuple[int, list[Word], Word] | None:
+        """Start of the name whose head spans [head_start, head_end), the words left of its
+        head word, and the head word (指挥系统 for 系统); None when the head does not end a
+        word (网 in 网上, 部 in 部门, 战略 in 战略目标)."""
+        words = self.words(self.clause_start(head_start), self.clause_end(head_end))
+        last = next((i for i, w in enumerate(words) if w.end == head_end), None)
+        if last is None or not self._head_word_ok(words[last], head):
+            return None
+        following = words[last + 1].text if last + 1 < len(words) else ""
+        blockers = self.lex.right_context.get(head, frozenset())
+        if following in blockers or following[:1] in blockers:
+            return None
+        words = words[: last + 1]
+        self._name_end = head_end
+        index = next(i for i, w in enumerate(words) if w.end > head_start)
+        head_word = Word(words[index].start, head_end, self.text[words[index].start:head_end], words[index].pos)
+        start = head_word.start
+        modifiers: list[Word] = []
+        soft_cut: tuple[int, int, str] | None = None  # where to cut if a soft stop was passed, and why
+        stopped_by = "start"
+        next_to_head = True  # is the word directly left of the head (or of verbs chained to it)?
+        for i in range(index - 1, -1, -1):
+            word = words[i]
+            verdict = self._verdict(word, words, i, next_to_head and verb_in_name, head_type)
+            if verdict in ("stop", "delimiter"):
+                stopped_by = verdict
+                break
+            if verdict in ("soft", "count") and soft_cut is None:
+                soft_cut = (start, len(modifiers), verdict)
+            start = word.start
+            modifiers.insert(0, word)
+            if verdict == "scope":
+                start = self._org_prefix(word)
+                stopped_by = "scope"
+                break
+            next_to_head = next_to_head and (word.text in self.lex.head_verbs or word.text in _COORDINATORS)
+        # a single-character verb survives up to a clause edge (、网络扶智工程); a count only
+        # up to a jurisdiction (哈尔滨市区两级平台…, not 两个政务信息网站)
+        if soft_cut and (stopped_by == "stop" or (soft_cut[2] == "count" and stopped_by != "scope")):
+            start, keep, _ = soft_cut
+            modifiers = modifiers[len(modifiers) - keep:] if keep else []
+        while modifiers and modifiers[0].text in _COORDINATORS:
+            modifiers.pop(0)
+            start = modifiers[0].start if modifiers else head_word.start
+        if head_type != "Law" and head_end - start > _MAX_NAME_OTHER:
+            return None
+        return start, modifiers, head_word
+
+    def _head_word_ok(self, word: Word, head: str) -> bool:
+        """Is the word that ends with the head a name's end (指挥系统, 海事局), not a common
+        word that happens to end in the head's character (部署, 联网, 内部)?"""
+        if word.pos == "quoted":
+            return True
+        if word.text in self.lex.boundary_words:
+            return False
+        if len(word.text) > len(head):
+            return word.text not in self.lex.not_heads and word.pos[:1] not in ("v", "f", "d", "a", "m", "p", "c", "u", "r")
+        return True
+
+    def inner_words(self, head_word: Word, head: str) -> list[Word]:
+        """The part of a head word before its head, as words: 省公安厅 -> 省, 公安."""
+        if len(head_word.text) <= len(head) or head_word.pos == "quoted":
+            return []
+        return self._cut(head_word.start, head_word.end - len(head))
+
+    def _verdict(self, word: Word, words: list[Word], i: int, next_to_head: bool, head_type: str) -> str:
+        lex = self.lex
+        text = word.text
+        if word.pos == "quoted" or text in lex.name_words:
+            return "take"
+        if self.is_scope(text):
+            if len(text) == 1 and i > 0 and self._ordinary(words[i - 1]):
+                return "take"  # 区 in 哈尔滨市区两级平台: part of 市区, not a district
+            return "scope"
+        if text in "“”" or any(c in _DELIMITERS for c in text) or text.isspace():
+            return "delimiter"
+        if text in _COORDINATORS:
+            return "take" if self._joins_modifiers(word, head_type, self._name_end) else "stop"
+        if next_to_head and text in lex.head_verbs:
+            return "take"  # 宽带网络建设工程, 社会信用信息发布系统
+        if head_type == "Law" and text == "关于":
+            return "take"  # 国家关于电子政务建设指导意见
+        if _is_count(text, lex):
+            return "count"
+        if self.is_boundary(word):
+            return "stop"
+        if head_type == "Agency" and word.pos == "v":
+            return "stop"
+        if len(text) == 1 and word.pos.startswith("v"):
+            return "soft"  # 网络扶智工程: 扶 ends the name only if a boundary word lies beyond it
+        return "take"
+
+    def is_scope(self, text: str) -> bool:
+        lex = self.lex
+        return text in lex.markers or text in lex.templates or text in self.divisions or text in lex.scope_words
+
+    def is_boundary(self, word: Word) -> bool:
+        lex = self.lex
+        text = word.text
+        if text in lex.boundary_words or word.pos in lex.boundary_pos or _is_count(text, lex):
+            return True
+        if text[:1] in ("各", "每") and len(text) > 1:
+            return True  # 各领域, 各市: a quantifier glued to its noun
+        return any(text[:k] in lex.boundary_words and text[k:] in lex.boundary_words for k in range(1, len(text)))
+
+    def _ordinary(self, word: Word) -> bool:
+        """Would the walk take this word as plain name material?"""
+        text = word.text
+        if word.pos == "quoted" or text in self.divisions:
+            return True
+        return not (self.is_boundary(word) or any(c in _DELIMITERS for c in text) or text in "“”"
+                    or text in _COORDINATORS)
+
+    def _joins_modifiers(self, word: Word, head_type: str, name_end: int) -> bool:
+        """Does 和/与/及 join two modifiers of one name (自然资源和空间地理基础信息数据库) rather
+        than two names (政务视频会议系统和数字城市管理系统)?"""
+        if word.text not in ("和", "与", "及") or head_type == "Law":
+            return False
+        right = self.text[word.end:name_end].replace("“", "").replace("”", "")
+        if right in self.nonlegal_heads or (word.text != "与" and right in self.lex.generic_names):
+            return False  # 网络和系统, 涉密程度和应用系统: the right part stands alone
+        left = self.text[self.clause_start(word.start):word.start]
+        if not left or "等" in left or left.endswith(self.bodies):
+            return False
+        conjunct = ""
+        for w in reversed(self._cut(word.start - len(left), word.start)):
+            if self.is_boundary(w) or self.is_scope(w.text):
+                break
+            conjunct = w.text + conjunct
+        head = next((h for h in self.nonlegal_heads if conjunct.endswith(h)), None)
+        if head and conjunct != head:
+            return False  # the left part is a name of its own (…数据库和镜像站点)
+        return 0 < len(conjunct) <= 10
+
+    def _org_prefix(self, word: Word) -> int:
+        """Extend over the jurisdiction and 中共 written before a party body (中共黑龙江省委…),
+        or over a national body written before a local branch (人民银行哈尔滨中心支行)."""
+        start = word.start
+        before = self.text[max(0, start - 16):start]
+        after_division = word.text in self.divisions
+        if word.text in self.lex.templates or word.text in self.lex.markers:
+            division = next((d for d in self.divisions_by_length if before.endswith(d)), None)
+            if division:
+                start -= len(division)
+                before = before[: len(before) - len(division)]
+        prefixes = self.org_prefixes if after_division else self.party_prefixes
+        for prefix in prefixes:
+            if before.endswith(prefix):
+                return start - len(prefix)
+        return start
+
+
+def _is_count(text: str, lex: Lexicon) -> bool:
+    """两个, 四级, 43个: a numeral with a measure word."""
+    return len(text) >= 2 and text[-1] in lex.classifiers and all(c in _NUMERALS for c in text[:-1])
+
+
+_NUMERALS = frozenset("0123456789一二三四五六七八九十百千万两几多数若干")
+_MAX_NAME_OTHER = 24
+
+
+@functools.cache
+def _head_pattern(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, sorted(lex.heads, key=len, reverse=True))))
+
+
+@functools.cache
+def _division_names(lex: Lexicon) -> frozenset[str]:
+    names = {d.name for d in lex.divisions.values()}
+    names |= {lexicon.short_division_name(d.name) for d in lex.divisions.values() if d.level != "county"}
+    return frozenset(n for n in names if len(n) >= 2)
+
+
+# --- recognisers --------------------------------------------------------------------------
+
+def _headed(text: str, walker: _Walker) -> list[_Candidate]:
+    """Names anchored on a head noun; generic ones are kept (flagged) for ellipsis."""
+    lex = walker.lex
+    found = []
+    for match in walker.heads.finditer(text):
+        candidate = _candidate_for_head(text, walker, match.start(), match.end(), lex.heads[match.group()])
+        if candidate:
+            found.append(candidate)
+    return found
+
+
+def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: int,
+                        head: lexicon.Head, verb_in_name: bool = True) -> _Candidate | None:
+    lex = walker.lex
+    edge = walker.left_edge(head_start, head_end, head.text, head.type, verb_in_name)
+    if edge is None:
+        return None
+    start, modifiers, head_word = edge
+    if head.type != "Agency":
+        start, modifiers = _after_owner_list(text, start, modifiers, walker)
+        if start is None:
+            return None
+    name = text[start:head_end]
+    if head.condition == "quoted" and not any(w.pos == "quoted" for w in modifiers) and not name.endswith("”"):
+        return None
+    if head.condition == "legal" and not _legal_context(text, start, lex):
+        return None
+    candidate = _Candidate(start, head_end, _type_by_prefix(name, head.type, lex), "head", head=head.text)
+    candidate.generic = _is_generic(name, modifiers, head_word, head, walker)
+    candidate.needs_scope = head.condition == "scoped" and not _has_scope(name, lex)
+    return candidate
+
+
+def _after_owner_list(text: str, start: int, modifiers: list[Word], walker: _Walker):
+    """市委、市人大…和市检察院政务网络: the agencies own the network; the name starts after
+    the last of them (and may then be generic)."""
+    if start == 0 or text[start - 1] not in "、和及与" or not modifiers:
+        return start, modifiers
+    for k, word in enumerate(modifiers[:3]):
+        if word.text.endswith(walker.agency_heads) and k + 1 < len(modifiers):
+            return modifiers[k + 1].start, modifiers[k + 1:]
+    return start, modifiers
+
+
+def _legal_context(text: str, start: int, lex: Lexicon) -> bool:
+    clause = start
+    while clause > 0 and start - clause < 40 and text[clause - 1] not in "，。；：！？\n\t":
+        clause -= 1
+    before = text[clause:start]
+    return any(cue in before for cue in lex.legal_cues)
+
+
+def _type_by_prefix(name: str, head_type: str, lex: Lexicon) -> str:
+    """“智慧法院” is a programme, “电子税务局” a platform: quoted names typed by their first word."""
+    if not name.startswith("“"):
+        return head_type
+    bare = name.strip("“”")
+    for prefix, (entity_type, when) in lex.programmes.items():
+        if bare.startswith(prefix) and (when == "quoted" or head_type == "Agency"):
+            return entity_type
+    return head_type
+
+
+_PERIOD_WORD = re.compile(r"^“?十[一二三四五六七八九]五”?$")
+
+
+def _is_generic(name: str, modifiers: list[Word], head_word: Word, head: lexicon.Head, walker: _Walker) -> bool:
+    """A name needs a distinguishing modifier: 重点业务系统, 各级政府, 全省网络 and 发展互联网
+    are not names."""
+    lex = walker.lex
+    form = name.replace("“", "").replace("”", "")
+    if form in lex.generic_names or len(form) < 2:
+        return True
+    bare_head = head_word.text.strip("“”")
+    if bare_head not in lex.generic_names and bare_head != head.text:
+        modifiers = modifiers + walker.inner_words(head_word, head.text)  # 省公安厅: 省 and 公安
+    if not modifiers:
+        return form not in lex.abbreviations and form not in lex.national_bodies and form not in lex.templates
+    scope = [w for w in modifiers if _is_scope_word(w.text, lex)]
+    rest = [w for w in modifiers if not _is_scope_word(w.text, lex)]
+    if scope and not all(w.text in lex.markers and lex.markers[w.text].whole for w in scope):
+        return False  # 市政府门户网站, 省电子政务网络, 国务院: the jurisdiction distinguishes
+    remainder = form[len("".join(w.text for w in scope)):] if scope else form
+    if not rest or remainder in lex.generic_names:
+        return True
+    if len(form) == 2 and form not in lex.abbreviations:
+        return True
+    if all(w.text in lex.boundary_words or w.text in lex.head_verbs for w in rest):
+        return True  # 建设网络: a verb and a head
+    if head.condition == "specific":
+        return False
+    governed = rest
+    while governed and governed[0].pos == "v" and governed[0].text not in lex.head_verbs:
+        governed = governed[1:]  # 发展互联网, 打击网络: a verb and its generic object
+    if governed and governed is not rest:
+        tail = form[len(form) - len("".join(w.text for w in governed)) - len(head.text):]
+        if tail in lex.generic_names or all(_generic_word(w.text, lex) for w in governed):
+            return True
+    return all(_generic_word(w.text, lex) for w in rest)
+
+
+def _generic_word(word: str, lex: Lexicon) -> bool:
+    return (word in lex.generic_modifiers or (len(word) >= 3 and word.endswith(lex.generic_suffixes))
+            or bool(_PERIOD_WORD.match(word)) or word in _COORDINATORS)
+
+
+def _is_scope_word(word: str, lex: Lexicon) -> bool:
+    return (word in lex.markers or word in lex.templates or word in lex.scope_words
+            or word in _division_names(lex) or word in lex.name_prefixes)
+
+
+def _explicit_scope(name: str, lex: Lexicon) -> bool:
+    """Does the name say whose it is (a jurisdiction, a national prefix, a national body)?"""
+    bare = name.strip("“”")
+    prefixes = set(lex.markers) | set(lex.templates) | set(lex.scope_words) | lex.name_prefixes
+    prefixes |= {b for b in lex.national_bodies if len(b) >= 3}
+    return (bare in lex.national_bodies or any(bare.startswith(p) for p in prefixes)
+            or any(bare.startswith(n) for n in _division_names(lex)))
+
+
+def _has_scope(name: str, lex: Lexicon) -> bool:
+    """Does the name carry its jurisdiction, or is it a known body or abbreviation?"""
+    bare = name.strip("“”")
+    if bare in lex.national_bodies or bare in lex.abbreviations or bare in lex.templates:
+        return True
+    prefixes = set(lex.markers) | set(lex.templates) | set(lex.scope_words) | lex.name_prefixes
+    prefixes |= {b for b in lex.national_bodies if len(b) >= 3}
+    return any(bare.startswith(p) for p in prefixes) or any(bare.startswith(n) for n in _division_names(lex))
+
+
+def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
+    """Quoted names: “天网工程” (a head inside the quotes), “数字图书馆” (a programme word)."""
+    lex = walker.lex
+    found = []
+    for match in _QUOTED.finditer(text):
+        inner = match.group()[1:-1]
+        if walker.heads.match(text, match.end()) or any(c in _DELIMITERS for c in inner):
+            continue  # “金盾”工程: the head walk takes the quote with it
+        programme = next((p for p, (_, when) in lex.programmes.items() if when == "quoted" and inner.startswith(p)), None)
+        if programme and len(inner) > len(programme):
+            found.append(_Candidate(match.start(), match.end(), lex.programmes[programme][0], "quoted"))
+            continue
+        head = next((lex.heads[h] for h in _heads_ending(inner, lex)), None)
+        if not head or head.condition == "legal" or len(inner) <= len(head.text):
+            continue
+        inside = _Walker(inner, lex, walker.segmenter)
+        edge = inside.left_edge(len(inner) - len(head.text), len(inner), head.text, head.type)
+        if edge is None or edge[0] != 0 or _is_generic(inner, edge[1], edge[2], head, inside):
+            continue  # the quoted phrase is not itself a name (“一号一窗一网”)
+        candidate = _candidate_for_head(text, walker, match.end() - 1 - len(head.text), match.end(), head,
+                                        verb_in_name=False)
+        if candidate is None or candidate.start > match.start():
+            candidate = _Candidate(match.start(), match.end(), head.type, "quoted")
+        candidate.type = _type_by_prefix(match.group(), head.type, lex)
+        candidate.rule = "quoted"
+        candidate.needs_scope = False
+        candidate.generic = False
+        if candidate.start < match.start():
+            candidate.aliases = (inner,)
+        found.append(candidate)
+    return found
+
+
+def _heads_ending(form: str, lex: Lexicon) -> list[str]:
+    return sorted((h for h in lex.heads if form.endswith(h)), key=len, reverse=True)
+
+
+def _national_bodies(text: str, lex: Lexicon) -> list[_Candidate]:
+    pattern = _national_pattern(lex)
+    return [_Candidate(m.start(), m.end(), "Agency", "national") for m in pattern.finditer(text)]
+
+
+@functools.cache
+def _national_pattern(lex: Lexicon) -> re.Pattern[str]:
+    names = sorted((n for n in lex.national_bodies if len(n) >= 3), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
+def _titles(text: str, walker: _Walker) -> list[_Candidate]:
+    """Book titles: the title itself, titles nested in it, the document it issues,
+    the bodies that issue it, and its document number."""
+    lex = walker.lex
+    found = []
+    for match in _TITLE.finditer(text):
+        start, end = match.start(1), match.end(1)
+        inner = match.group(1)
+        number = _DOC_NUMBER.match(text, match.end())
+        entity_type = _title_type(inner, text[match.end():match.end() + 8], lex)
+        found.append(_Candidate(start, end, entity_type, "title", doc_number=number.group(1) if number else ""))
+        for nested in _NESTED_TITLE.finditer(text, start, end):
+            found.append(_Candidate(nested.start(1), nested.end(1), _title_type(nested.group(1), "", lex),
+                                    "title", derived_from_title=True))
+            found += _issuers(text, walker, nested.start(1), nested.end(1))
+        inner_law = _INNER_LAW.search(inner)
+        if inner_law and "〈" not in inner_law.group("law"):
+            law = inner_law.group("law")
+            if _heads_ending(law, lex) or law.endswith(("战略", "计划")):
+                found.append(_Candidate(start + inner_law.start("law"), start + inner_law.end("law"), "Law",
+                                        "title", derived_from_title=True))
+        found += _issuers(text, walker, start, end)
+    return found
+
+
+def _title_type(inner: str, after: str, lex: Lexicon) -> str:
+    if _PLATFORM_TITLE_CONTEXT.match(after):
+        return "Platform"
+    heads = _heads_ending(inner, lex)
+    if heads and lex.heads[heads[0]].type in ("Platform", "Database"):
+        return lex.heads[heads[0]].type
+    return "Law"
+
+
+def _issuers(text: str, walker: _Walker, start: int, end: int) -> list[_Candidate]:
+    """Agencies named at the start of a title, before 关于/印发/转发."""
+    cut = _ISSUER_END.search(text, start, end)
+    if not cut or cut.start() == start:
+        return []
+    found = []
+    for match in walker.heads.finditer(text, start, cut.start()):
+        head = walker.lex.heads[match.group()]
+        if head.type != "Agency" or (match.end() < cut.start() and text[match.end()] not in "、和及"):
+            continue
+        candidate = _candidate_for_head(text, walker, match.start(), match.end(), head)
+        if candidate and candidate.start >= start and not candidate.generic:
+            candidate.derived_from_title = True
+            candidate.needs_scope = False
+            found.append(candidate)
+    national = _national_pattern(walker.lex)
+    for match in national.finditer(text, start, cut.start()):
+        if not any(c.start <= match.start() < c.end for c in found):
+            found.append(_Candidate(match.start(), match.end(), "Agency", "national", derived_from_title=True))
+    return found
+
+
+def _inside_any(candidate: _Candidate, spans: list[tuple[int, int]]) -> bool:
+    return any(s < candidate.end and candidate.start < e for s, e in spans)
+
+
+_RULE_PRIORITY = {"title": 0, "plan-title": 0, "quoted": 1, "head": 2, "national": 3}
+
+
+def _select(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Resolve overlaps: every title stays; elsewhere the longest name wins."""
+    kept = [c for c in candidates if c.rule in ("title", "plan-title") or c.derived_from_title]
+    taken: list[tuple[int, int]] = [(c.start, c.end) for c in kept if not c.derived_from_title]
+    others = sorted((c for c in candidates if c not in kept),
+                    key=lambda c: (-(c.end - c.start), _RULE_PRIORITY[c.rule], c.start))
+    for candidate in others:
+        if not _inside_any(candidate, taken):
+            kept.append(candidate)
+            taken.append((candidate.start, candidate.end))
+    unique = {(c.start, c.end, c.type): c for c in kept}
+    return sorted(unique.values(), key=lambda c: (c.start, c.end))
+
+
+def _attach_aliases(text: str, kept: list[_Candidate]) -> list[_Candidate]:
+    """An acronym or short form in brackets right after a name is an alias of it."""
+    for candidate in kept:
+        tail = text[candidate.end:candidate.end + 24]
+        match = _ACRONYM.match(tail) or _SHORT_FORM.match(tail)
+        if match:
+            candidate.aliases = candidate.aliases + (match.group(1),)
+    return kept
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+# Between two items of one list: a separator, or a separator around one item the
+# recogniser did not take (省科技厅、公安厅、旅游发展委、邮政管理局).
+_LIST_GAP = re.compile(r"^(?:[、和及与]|以及|、[^、，。；：\s]{1,8}、)$")
+
+
+def _list_runs(text: str, items: list, entity_type: str) -> list[list]:
+    """Runs of mentions of one type separated only by 、和及与."""
+    runs: list[list] = []
+    for item in sorted((m for m in items if m.type == entity_type), key=lambda m: m.start):
+        if runs and _LIST_GAP.match(text[runs[-1][-1].end:item.start]):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _scope_in_lists(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Keep an office without a jurisdiction (财政厅) only in a list with offices that
+    have one (省工信委、财政厅、发改委); 阳光政府 alone is not an office."""
+    rescued = set()
+    for run in _list_runs(text, candidates, "Agency"):
+        if any(not c.needs_scope for c in run):
+            rescued.update(id(c) for c in run)
+    return [c for c in candidates if not c.needs_scope or id(c) in rescued]
+
+
+def _inherit_list_prefixes(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
+    """省工信委、财政厅、发改委: the later items take the first item's 省."""
+    inherited: dict[int, str] = {}
+    for run in _list_runs(text, mentions, "Agency"):
+        marker = ""
+        for mention in run:
+            own = _leading_marker(mention.surface, lex)
+            if own:
+                marker = own
+            elif marker and not _explicit_scope(mention.surface, lex):
+                inherited[id(mention)] = marker
+    return [replace(m, inherited=inherited[id(m)]) if id(m) in inherited else m for m in mentions]
+
+
+def _leading_marker(surface: str, lex: Lexicon) -> str:
+    """The level marker a name starts with: 省 for 省委网信办 and 省发改委."""
+    for short, full in sorted(lex.templates.items(), key=lambda kv: -len(kv[0])):
+        if surface.startswith(short) and "{" in full:
+            level = full[full.index("{") + 1:full.index("}")]
+            return next(m for m, v in lex.markers.items() if v.level == level and not v.whole)
+    return next((m for m in sorted(lex.markers, key=len, reverse=True) if surface.startswith(m)), "")
+
+
+def _division_governments(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
+    """In a list of agencies, a bare city or county name stands for its government
+    (省发改委牵头，哈尔滨市、大庆市等按职责分工负责)."""
+    names = _division_full_names(lex)
+    found: list[Mention] = []
+    agencies = [m for m in mentions if m.type == "Agency"]
+    for run in _division_runs(text, names):
+        first, last = run[0], run[-1]
+        after = text[last[1]:last[1] + 8]
+        beside_agency = any(m.end == first[0] - 1 or m.start == last[1] + 1 for m in agencies
+                            if text[m.end:m.end + 1] == "、" or text[m.start - 1:m.start] == "、")
+        if not beside_agency and not _UNIT_CUE.match(after):
+            continue
+        for s, e in run:
+            if not any(m.start < e and s < m.end for m in mentions):
+                found.append(Mention(s, e, "Agency", "division", text[s:e] + "人民政府", aliases=(text[s:e],)))
+    return found
+
+
+_UNIT_CUE = re.compile(r"^等?(?:按职责|牵头|负责|配合|参与|协助)")
+
+
+def _division_runs(text: str, names: re.Pattern[str]) -> list[list[tuple[int, int]]]:
+    """Runs of division names that stand alone between 、 (or a clause edge)."""
+    runs: list[list[tuple[int, int]]] = []
+    for match in names.finditer(text):
+        s, e = match.start(), match.end()
+        before, after = text[s - 1:s] if s else "，", text[e:e + 1]
+        if before not in "、，：\t；" or after not in ("、", "等", "，", "按", "牵", "负", "配", "和", "及"):
+            continue
+        if runs and runs[-1][-1][1] == s - 1 and text[s - 1] == "、":
+            runs[-1].append((s, e))
+        else:
+            runs.append([(s, e)])
+    return runs
+
+
+@functools.cache
+def _division_full_names(lex: Lexicon) -> re.Pattern[str]:
+    names = sorted({d.name for d in lex.divisions.values() if d.level != "province"}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names)))
+
+
+def _expand_ellipses(text: str, candidates: list[_Candidate], walker: _Walker, lex: Lexicon,
+                     mentions: list[Mention]) -> list[Mention]:
+    """人力资源、环境资源、城市规划等数据库 names three databases; each item takes the head."""
+    found = []
+    for phrase in candidates:
+        if phrase.rule != "head" or phrase.type in ("Agency",) or phrase.start == 0 or text[phrase.start - 1] != "等":
+            continue
+        same_type_heads = tuple(h for h, v in lex.heads.items() if v.type == phrase.type)
+        shared = _strip_leading(text[phrase.start:phrase.end], lex)
+        for s, e in _list_items(text, phrase.start - 1, walker):
+            item = text[s:e]
+            if item.endswith(same_type_heads) or any(m.start <= s and e <= m.end for m in mentions):
+                continue  # a full name in the list, recognised on its own
+            aliases = (item + shared,) if shared != phrase.head else ()
+            found.append(Mention(s, e, phrase.type, "ellipsis", item + phrase.head, expanded=True, aliases=aliases))
+    return found
+
+
+def _strip_leading(phrase: str, lex: Lexicon) -> str:
+    """重点业务系统 -> 业务系统: the shared head without its evaluative opener."""
+    for word in ("重点", "重大", "主要", "多个", "一批", "各类", "相关"):
+        if phrase.startswith(word) and len(phrase) - len(word) >= 2:
+            return phrase[len(word):]
+    return phrase
+
+
+def _list_items(text: str, list_end: int, walker: _Walker) -> list[tuple[int, int]]:
+    """Items of the 、-separated list that ends at ``list_end`` (the 等)."""
+    items: list[tuple[int, int]] = []
+    end = list_end
+    while end > 0:
+        start = end
+        while start > 0 and text[start - 1] not in _DELIMITERS:
+            start -= 1
+        if start > 0 and text[start - 1] == "、" and 2 <= end - start <= 12 and "的" not in text[start:end]:
+            items += [(s, e) for s, e in _split_yiji(text, start, end)]
+            end = start - 1
+            continue
+        # the first item: its left edge is where the walk would stop
+        edge = end
+        for word in reversed(walker.words(max(start, end - 14), end)):
+            if word.pos in walker.lex.boundary_pos or word.pos.startswith("u"):
+                edge = end  # …的立案管理: the item is cut by a function word, not a clean edge
+                break
+            if word.text in walker.lex.boundary_words or word.text in walker.lex.markers or word.text == "以及":
+                break
+            edge = word.start
+        if end - edge >= 2:
+            items.append((edge, end))
+        break
+    return sorted(items)
+
+
+def _split_yiji(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """An item may hide two: 气象信息以及希望工程."""
+    cut = text.find("以及", start, end)
+    if cut == -1:
+        return [(start, end)]
+    return [(s, e) for s, e in ((start, cut), (cut + 2, end)) if e - s >= 2]

@@ -1,0 +1,287 @@
+"""Relate: typed, directed relations between the entities of one plan, with evidence.
+
+Cue words and patterns live in ``data/relations/<type>.toml``. Each sentence is matched
+with every entity mention replaced by one placeholder character, so a pattern reads like
+the plan: ``{rely}{NEAR}(?P<tail>{ES}){GAP}{build}{NEAR}(?P<head>{ES})`` is "依托 Y … 建设 X";
+a list in a named group distributes (one cue over five systems gives five relations).
+Task tables (序号 | 任务 | 牵头单位 …) and the structure of titles (中共中央办公厅、国务院办公厅
+关于…的通知) are read directly. Every relation carries its sentence or table row.
+
+>>> from kg.plan import describe
+>>> from kg.recognise import recognise
+>>> from kg.resolve import resolve
+>>> from kg.segment import segment
+>>> text = "规划\\n充分利用企业基础信息共享平台，整合企业信用数据，建立联合征信平台。"
+>>> plan = describe(text)
+>>> entities = resolve(text, recognise(text), plan)
+>>> [(r.type, r.head.split("|")[-1], r.tail.split("|")[-1]) for r in relate(text, segment(text), entities, plan)]
+[('depends-on', '联合征信平台', '企业基础信息共享平台')]
+"""
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+
+from . import lexicon
+from .plan import PlanInfo
+from .recognise import Mention
+from .resolve import Entity
+from .segment import Segment
+
+RELATION_TYPES = ("leads", "participates-in", "depends-on", "integrates", "based-on", "issued-by", "part-of")
+_MARK = 0xE000
+_ENTITY = "[\ue000-\uf8ff]"
+_PLACEHOLDERS = {
+    "E": _ENTITY,
+    "ES": f"{_ENTITY}(?:(?:、|和|及|与|以及|或)?{_ENTITY})*",
+    "NEAR": "[^。；\t\ue000-\uf8ff]{0,8}?",
+    "MID": "[^。；\t\ue000-\uf8ff]{0,20}?",
+    "GAP": "[^。\t]*?",
+}
+_DOC_NUMBER_AFTER = re.compile(r"》?\s*（[^（）]{0,16}〔\s*\d{4}\s*〕[^（）]{0,6}号）")
+
+
+@dataclass(frozen=True)
+class Relation:
+    type: str
+    head: str  # entity key
+    tail: str
+    evidence: tuple[int, int]  # the sentence or table row, as offsets into the matching text
+    rule: str
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    name: str
+    regex: re.Pattern[str]
+    head_is_plan: bool
+
+
+@dataclass(frozen=True)
+class _Spec:
+    type: str
+    head_types: frozenset[str]
+    tail_types: frozenset[str]
+    same_type: bool
+    patterns: tuple[_Pattern, ...]
+    plan_subject_cues: tuple[str, ...]
+    table: dict
+
+
+@functools.cache
+def load_specs() -> tuple[_Spec, ...]:
+    """The relation patterns of ``data/relations``, compiled."""
+    folder = lexicon.DATA_DIR / "relations"
+    shared = tomllib.loads((folder / "_words.toml").read_text(encoding="utf-8")).get("words", {})
+    specs = []
+    for name in RELATION_TYPES:
+        path = folder / f"{name}.toml"
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        words = {**shared, **data.get("words", {})}
+        patterns = tuple(
+            _Pattern(p["name"], _compile(p["regex"], words, path), p.get("head") == "plan")
+            for p in data.get("patterns", [])
+        )
+        specs.append(_Spec(data["type"], frozenset(data["head_types"]), frozenset(data["tail_types"]),
+                           data.get("same_type", False), patterns, tuple(data.get("plan_subject_cues", ())),
+                           data.get("table", {})))
+    return tuple(specs)
+
+
+def _compile(template: str, words: dict[str, list[str]], path) -> re.Pattern[str]:
+    def expand(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key in _PLACEHOLDERS:
+            return _PLACEHOLDERS[key]
+        if key not in words:
+            raise ValueError(f"{path}: pattern {template!r} uses {{{key}}}, which is neither a placeholder "
+                             f"({', '.join(_PLACEHOLDERS)}) nor a word list of the file or _words.toml")
+        return "(?:" + "|".join(map(re.escape, sorted(words[key], key=len, reverse=True))) + ")"
+
+    try:
+        return re.compile(re.sub(r"\{(\w+)\}", expand, template))
+    except re.error as exc:
+        raise ValueError(f"{path}: pattern {template!r} is not a valid regular expression ({exc})") from None
+
+
+def relate(text: str, segments: list[Segment], entities: list[Entity], plan: PlanInfo) -> list[Relation]:
+    """All relations the plan states, each with the segment that states it."""
+    by_mention = {id(m): e for e in entities for m in e.mentions}
+    plan_entity = next((e for e in entities if any(m.rule == "plan-title" for m in e.mentions)), None)
+    mentions = sorted((m for e in entities for m in e.mentions), key=lambda m: (m.start, -m.end))
+    specs = {s.type: s for s in load_specs()}
+    found: list[Relation] = []
+    for seg in segments:
+        inside = [m for m in mentions if seg.start <= m.start and m.end <= seg.end]
+        if not inside:
+            continue
+        pieces = [(s, e) for s, e in seg.cells] if seg.kind == "row" else [(seg.start, seg.end)]
+        for start, end in pieces:
+            found += _match_patterns(text, start, end, seg, inside, by_mention, plan_entity, specs)
+        if seg.kind == "row":
+            found += _task_row(text, seg, inside, by_mention, specs)
+        found += _title_issuers(seg, inside, by_mention, specs["issued-by"])
+        found += _signature(text, seg, inside, by_mention, plan_entity, specs["issued-by"])
+    return _unique(found)
+
+
+def _outermost(mentions: list[Mention], start: int, end: int) -> list[Mention]:
+    chosen: list[Mention] = []
+    for m in mentions:
+        if start <= m.start and m.end <= end and not any(c.start <= m.start and m.end <= c.end for c in chosen):
+            chosen.append(m)
+    return chosen
+
+
+def _mask(text: str, start: int, end: int, mentions: list[Mention]) -> tuple[str, list[Mention]]:
+    """The stretch with each mention (with its 《》 and document number) as one character."""
+    parts: list[str] = []
+    order: list[Mention] = []
+    position = start
+    for m in _outermost(mentions, start, end):
+        s, e = m.start, m.end
+        if s > start and text[s - 1] == "《" and e < end and text[e] == "》":
+            s, e = s - 1, e + 1
+            number = _DOC_NUMBER_AFTER.match(text, e)
+            if number and number.end() <= end:
+                e = number.end()
+        if s < position:
+            continue
+        parts.append(text[position:s])
+        parts.append(chr(_MARK + len(order)))
+        order.append(m)
+        position = e
+    parts.append(text[position:end])
+    return "".join(parts), order
+
+
+def _match_patterns(text, start, end, seg, mentions, by_mention, plan_entity, specs) -> list[Relation]:
+    masked, order = _mask(text, start, end, mentions)
+    found = []
+    for spec in specs.values():
+        for pattern in spec.patterns:
+            if pattern.head_is_plan and (plan_entity is None or not any(c in masked for c in spec.plan_subject_cues)):
+                continue
+            for match in pattern.regex.finditer(masked):
+                heads = [plan_entity] if pattern.head_is_plan else _entities(match.group("head"), order, by_mention)
+                tails = _entities(match.group("tail"), order, by_mention)
+                found += _pairs(spec, heads, tails, (seg.start, seg.end), pattern.name)
+    return found
+
+
+def _entities(group: str, order: list[Mention], by_mention) -> list[Entity]:
+    return [by_mention[id(order[ord(c) - _MARK])] for c in group if _MARK <= ord(c) < _MARK + len(order)]
+
+
+def _pairs(spec: _Spec, heads, tails, evidence, rule) -> list[Relation]:
+    found = []
+    for head in heads:
+        for tail in tails:
+            if head is None or tail is None or head.key == tail.key:
+                continue
+            if head.type not in spec.head_types or tail.type not in spec.tail_types:
+                continue
+            if spec.same_type and head.type != tail.type:
+                continue
+            if spec.type == "leads" and tail.type == "Agency" and rule != "agency-leads":
+                continue
+            found.append(Relation(spec.type, head.key, tail.key, evidence, rule))
+    return found
+
+
+def _task_row(text: str, seg: Segment, mentions, by_mention, specs) -> list[Relation]:
+    """序号 | 任务 | 单位: leads for the leading units, participates-in for the partners."""
+    table = specs["leads"].table
+    cells = list(seg.cells)
+    header = list(seg.header) if len(seg.header) == len(cells) else []
+    task_cells, lead_cells, partner_cells, unit_cells = [], [], [], []
+    for index, (s, e) in enumerate(cells):
+        column = header[index] if header else ""
+        if any(w in column for w in table["task_columns"]) and not any(w in column for w in table["lead_columns"]):
+            task_cells.append((s, e))
+        elif column and any(w in column for w in table["lead_columns"]) and not any(w in column for w in table["partner_columns"]):
+            lead_cells.append((s, e))
+        elif column and any(w in column for w in table["partner_columns"]) and not any(w in column for w in table["lead_columns"]):
+            partner_cells.append((s, e))
+        else:
+            unit_cells.append((s, e))
+    if not header:  # no header: the last cell names units, the ones before it the task
+        task_cells, unit_cells = cells[:-1], cells[-1:]
+    def entities_in(spans, want_agency):
+        found = []
+        for s, e in spans:
+            for m in _outermost(mentions, s, e):
+                entity = by_mention[id(m)]
+                if (entity.type == "Agency") == want_agency and entity not in found:
+                    found.append(entity)
+        return found
+    works = [e for e in entities_in(task_cells, False) if e.type in ("Project", "Platform", "Database")]
+    if not works:
+        return []
+    leaders = entities_in(lead_cells, True)
+    partners = entities_in(partner_cells, True)
+    for s, e in unit_cells:
+        lead_part, partner_part = _split_units(text, s, e, table)
+        leaders += [a for a in entities_in([lead_part], True) if a not in leaders]
+        partners += [a for a in entities_in([partner_part], True) if a not in partners]
+    evidence = (seg.start, seg.end)
+    return (_pairs(specs["leads"], leaders, works, evidence, "task-table")
+            + _pairs(specs["participates-in"], partners, works, evidence, "task-table"))
+
+
+def _split_units(text: str, start: int, end: int, table: dict) -> tuple[tuple[int, int], tuple[int, int]]:
+    """省通信管理局牵头，省工信委…等按职责分工负责 -> (leading units, partner units)."""
+    cell = text[start:end]
+    lead_at = min((cell.find(c) for c in table["lead_cues"] if c in cell), default=-1)
+    partner_at = min((cell.find(c) for c in table["partner_cues"] if c in cell), default=-1)
+    if lead_at >= 0:
+        return (start, start + lead_at), (start + lead_at, end if partner_at > lead_at else start + lead_at)
+    if partner_at >= 0:
+        # 省委组织部负责，省直机关工委等按职责分工负责: the clause before the partners leads
+        clause = max(cell.rfind("，", 0, partner_at), cell.rfind("；", 0, partner_at))
+        alone = clause >= 0 and any(c in cell[:clause] for c in table["lead_alone_cues"])
+        return ((start, start + clause) if alone else (start, start)), (start + max(clause, 0), end)
+    if any(c in cell for c in table["lead_alone_cues"]):
+        return (start, end), (end, end)
+    return (start, start), (start, start)
+
+
+def _title_issuers(seg: Segment, mentions, by_mention, spec: _Spec) -> list[Relation]:
+    """中共中央办公厅、国务院办公厅关于…的通知: the agencies that open a title issue it."""
+    found = []
+    laws = [m for m in mentions if by_mention[id(m)].type == "Law"]
+    for agency in (m for m in mentions if by_mention[id(m)].type == "Agency"):
+        containing = [law for law in laws if law.start <= agency.start and agency.end <= law.end]
+        if containing:
+            innermost = min(containing, key=lambda law: law.end - law.start)
+            found += _pairs(spec, [by_mention[id(innermost)]], [by_mention[id(agency)]],
+                            (seg.start, seg.end), "title-issuer")
+    return found
+
+
+def _signature(text: str, seg: Segment, mentions, by_mention, plan_entity, spec: _Spec) -> list[Relation]:
+    """A line that is only an agency's name, in a plan's cover letter, signs the plan."""
+    if plan_entity is None or len(mentions) != 1 or seg.kind != "sentence":
+        return []
+    only = mentions[0]
+    entity = by_mention[id(only)]
+    if entity.type != "Agency" or text[seg.start:seg.end].strip("　 ") != text[only.start:only.end]:
+        return []
+    line_start = text.rfind("\n", 0, seg.start) + 1
+    line_end = text.find("\n", seg.end)
+    if text[line_start:line_end if line_end >= 0 else len(text)].strip() != text[only.start:only.end]:
+        return []
+    return _pairs(spec, [plan_entity], [entity], (seg.start, seg.end), "signature")
+
+
+def _unique(relations: list[Relation]) -> list[Relation]:
+    seen = set()
+    unique = []
+    for relation in relations:
+        key = (relation.type, relation.head, relation.tail, relation.evidence)
+        if key not in seen:
+            seen.add(key)
+            unique.append(relation)
+    return unique
