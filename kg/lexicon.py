@@ -38,7 +38,11 @@ class Division:
 class Marker:
     text: str
     level: str
-    whole: bool
+    kind: str  # "own" (我市), "whole" (全市) or "part" (市); see jurisdiction_markers.tsv
+
+    @property
+    def whole(self) -> bool:
+        return self.kind == "whole"
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one lexicon per process
@@ -67,6 +71,7 @@ class Lexicon:
     name_words: frozenset[str]
     not_markers: frozenset[str]
     head_synonyms: tuple[tuple[str, ...], ...]
+    head_continuations: frozenset[str]
 
     def division_parent(self, division: Division) -> Division | None:
         return self.divisions.get(division.parent)
@@ -129,7 +134,7 @@ def load() -> Lexicon:
     abbreviations: dict[str, list[tuple[str, str]]] = {}
     for row in data_rows("abbreviations.tsv"):
         abbreviations.setdefault(row[0], []).append((row[1], row[2] if len(row) > 2 else ""))
-    markers = {row[0]: Marker(row[0], row[1], row[2] == "yes") for row in data_rows("jurisdiction_markers.tsv")}
+    markers = {row[0]: Marker(*row[:3]) for row in data_rows("jurisdiction_markers.tsv")}
     templates = {row[0]: row[1] for row in data_rows("name_templates.tsv")}
     divisions = {row[0]: Division(*row[:3], row[3] if len(row) > 3 else "") for row in data_rows("divisions.tsv")}
     by_name: dict[str, list[Division]] = {}
@@ -160,4 +165,5 @@ def load() -> Lexicon:
         name_words=frozenset(data_lines("name_words.txt")),
         not_markers=frozenset(data_lines("not_markers.txt")),
         head_synonyms=tuple(tuple(row) for row in data_rows("head_synonyms.tsv")),
+        head_continuations=frozenset(data_lines("head_continuations.txt")),
     )

@@ -53,6 +53,7 @@ class Mention:
     inherited: str = ""  # jurisdiction marker carried over from an earlier list item
     aliases: tuple[str, ...] = ()
     doc_number: str = ""
+    national_hint: bool = False  # a title the plan calls national (国家《…》)
 
 
 @dataclass
@@ -92,7 +93,7 @@ def recognise(text: str, plan_title_span: tuple[int, int] | None = None,
     kept = _select(_scope_in_lists(text, [c for c in candidates if not c.generic]))
     kept = _attach_aliases(text, kept)
     mentions = [Mention(c.start, c.end, c.type, c.rule, text[c.start:c.end], aliases=c.aliases,
-                        doc_number=c.doc_number) for c in kept]
+                        doc_number=c.doc_number, national_hint=_called_national(text, c, lex)) for c in kept]
     mentions = _inherit_list_prefixes(text, mentions, lex)
     mentions += _division_governments(text, mentions, lex)
     mentions += _expand_ellipses(text, kept + generic, walker, lex, mentions)
@@ -118,6 +119,7 @@ class _Walker:
         self.org_prefixes = tuple(sorted(lex.name_prefixes | {b for b in lex.national_bodies if len(b) > 1},
                                          key=len, reverse=True))
         self._name_end = 0
+        self._head = ""
         self.agency_heads = tuple(h for h, v in lex.heads.items() if v.type == "Agency")
 
     def words(self, start: int, end: int) -> list[Word]:
@@ -153,7 +155,8 @@ class _Walker:
         """Start of the name whose head spans [head_start, head_end), the words left of its
         head word, and the head word (指挥系统 for 系统); None when the head does not end a
         word (网 in 网上, 部 in 部门, 战略 in 战略目标)."""
-        words = self.words(self.clause_start(head_start), self.clause_end(head_end))
+        words = self._split_continuation(self.words(self.clause_start(head_start), self.clause_end(head_end)),
+                                         head_end)
         last = next((i for i, w in enumerate(words) if w.end == head_end), None)
         if last is None or not self._head_word_ok(words[last], head):
             return None
@@ -163,8 +166,13 @@ class _Walker:
             return None
         words = words[: last + 1]
         self._name_end = head_end
+        self._head = head
         index = next(i for i, w in enumerate(words) if w.end > head_start)
         head_word = Word(words[index].start, head_end, self.text[words[index].start:head_end], words[index].pos)
+        opener = self._boundary_opener(head_word, head) if head_type != "Agency" else None
+        if opener:  # 利用网络 as one word: the name starts after 利用
+            head_word = Word(opener, head_end, self.text[opener:head_end], "")
+            return head_word.start, [], head_word
         start = head_word.start
         modifiers: list[Word] = []
         soft_cut: tuple[int, int, str] | None = None  # where to cut if a soft stop was passed, and why
@@ -197,6 +205,15 @@ class _Walker:
             return None
         return start, modifiers, head_word
 
+    def _split_continuation(self, words: list[Word], head_end: int) -> list[Word]:
+        """试点工作 -> 试点 | 工作: a head glued to a word that continues it."""
+        for i, word in enumerate(words):
+            if word.start < head_end < word.end and self.text[head_end:word.end] in self.lex.head_continuations:
+                inner = Word(word.start, head_end, self.text[word.start:head_end], word.pos)
+                after = Word(head_end, word.end, self.text[head_end:word.end], "")
+                return words[:i] + [inner, after] + words[i + 1:]
+        return words
+
     def _head_word_ok(self, word: Word, head: str) -> bool:
         """Is the word that ends with the head a name's end (指挥系统, 海事局), not a common
         word that happens to end in the head's character (部署, 联网, 内部)?"""
@@ -205,8 +222,17 @@ class _Walker:
         if word.text in self.lex.boundary_words:
             return False
         if len(word.text) > len(head):
-            return word.text not in self.lex.not_heads and word.pos[:1] not in ("v", "f", "d", "a", "m", "p", "c", "u", "r")
+            if any(word.text.endswith(w) for w in self.lex.not_heads if len(w) > len(head)):
+                return False  # 部署, 战略部署
+            return word.pos[:1] not in ("v", "f", "d", "a", "m", "p", "c", "u", "r")
         return True
+
+    def _boundary_opener(self, head_word: Word, head: str) -> int | None:
+        """Where the name starts inside a head word that opens with a boundary word."""
+        inner = self.inner_words(head_word, head)
+        if inner and len(inner[0].text) > 1 and self.is_boundary(inner[0]) and inner[0].text not in self.lex.head_verbs:
+            return inner[0].end
+        return None
 
     def inner_words(self, head_word: Word, head: str) -> list[Word]:
         """The part of a head word before its head, as words: 省公安厅 -> 省, 公安."""
@@ -227,11 +253,13 @@ class _Walker:
             return "delimiter"
         if text in _COORDINATORS:
             return "take" if self._joins_modifiers(word, head_type, self._name_end) else "stop"
-        if next_to_head and text in lex.head_verbs:
+        if next_to_head and text in lex.head_verbs and head_type != "Agency":
             return "take"  # 宽带网络建设工程, 社会信用信息发布系统
-        if head_type == "Law" and text == "关于":
-            return "take"  # 国家关于电子政务建设指导意见
-        if _is_count(text, lex):
+        if head_type == "Law" and (text == "关于" or self._inside_about(word)):
+            return "take"  # 国家关于电子政务建设指导意见, 中俄关于协作推进…发展的联合声明
+        if head_type == "Agency" and text.endswith(self._head) and len(text) > len(self._head):
+            return "stop"  # 中共中央办公厅国务院办公厅: two bodies side by side
+        if _is_count(text, lex) or (text in lex.classifiers and i > 0 and words[i - 1].text.isdigit()):
             return "count"
         if self.is_boundary(word):
             return "stop"
@@ -240,6 +268,13 @@ class _Walker:
         if len(text) == 1 and word.pos.startswith("v"):
             return "soft"  # 网络扶智工程: 扶 ends the name only if a boundary word lies beyond it
         return "take"
+
+    def _inside_about(self, word: Word) -> bool:
+        """Is the word between 关于 and 的 in a law's name (关于|协作推进…发展|的联合声明)?"""
+        clause = self.text[self.clause_start(word.start):self._name_end]
+        offset = word.start - self.clause_start(word.start)
+        about, of = clause.rfind("关于", 0, offset + 1), clause.find("的", offset)
+        return about >= 0 and of >= 0 and about <= offset
 
     def is_scope(self, text: str) -> bool:
         lex = self.lex
@@ -275,12 +310,13 @@ class _Walker:
             return False
         conjunct = ""
         for w in reversed(self._cut(word.start - len(left), word.start)):
-            if self.is_boundary(w) or self.is_scope(w.text):
+            if w.text in _COORDINATORS or self.is_scope(w.text) or (
+                    self.is_boundary(w) and w.text not in self.lex.head_verbs):
                 break
             conjunct = w.text + conjunct
         head = next((h for h in self.nonlegal_heads if conjunct.endswith(h)), None)
-        if head and conjunct != head:
-            return False  # the left part is a name of its own (…数据库和镜像站点)
+        if head and (conjunct != head or conjunct.endswith(self.agency_heads)):
+            return False  # the left part is a name of its own (…数据库和镜像站点, 政府及…)
         return 0 < len(conjunct) <= 10
 
     def _org_prefix(self, word: Word) -> int:
@@ -343,9 +379,7 @@ def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: i
         return None
     start, modifiers, head_word = edge
     if head.type != "Agency":
-        start, modifiers = _after_owner_list(text, start, modifiers, walker)
-        if start is None:
-            return None
+        start, modifiers = _after_owner_list(text, start, modifiers, head_word, walker)
     name = text[start:head_end]
     if head.condition == "quoted" and not any(w.pos == "quoted" for w in modifiers) and not name.endswith("”"):
         return None
@@ -357,14 +391,15 @@ def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: i
     return candidate
 
 
-def _after_owner_list(text: str, start: int, modifiers: list[Word], walker: _Walker):
+def _after_owner_list(text: str, start: int, modifiers: list[Word], head_word: Word, walker: _Walker):
     """市委、市人大…和市检察院政务网络: the agencies own the network; the name starts after
     the last of them (and may then be generic)."""
     if start == 0 or text[start - 1] not in "、和及与" or not modifiers:
         return start, modifiers
     for k, word in enumerate(modifiers[:3]):
-        if word.text.endswith(walker.agency_heads) and k + 1 < len(modifiers):
-            return modifiers[k + 1].start, modifiers[k + 1:]
+        if word.text.endswith(walker.agency_heads):
+            rest = modifiers[k + 1:]
+            return (rest[0].start if rest else head_word.start), rest
     return start, modifiers
 
 
@@ -397,31 +432,33 @@ def _is_generic(name: str, modifiers: list[Word], head_word: Word, head: lexicon
     form = name.replace("“", "").replace("”", "")
     if form in lex.generic_names or len(form) < 2:
         return True
+    if form in lex.abbreviations or form in lex.national_bodies or form in lex.templates:
+        return False  # 外办, 国务院
     bare_head = head_word.text.strip("“”")
     if bare_head not in lex.generic_names and bare_head != head.text:
         modifiers = modifiers + walker.inner_words(head_word, head.text)  # 省公安厅: 省 and 公安
     if not modifiers:
-        return form not in lex.abbreviations and form not in lex.national_bodies and form not in lex.templates
+        return True
     scope = [w for w in modifiers if _is_scope_word(w.text, lex)]
     rest = [w for w in modifiers if not _is_scope_word(w.text, lex)]
-    if scope and not all(w.text in lex.markers and lex.markers[w.text].whole for w in scope):
+    own = all(w.text in lex.markers and lex.markers[w.text].kind != "part" for w in scope)
+    verbs_only = bool(rest) and all(w.text in lex.boundary_words or w.text in lex.head_verbs for w in rest)
+    if verbs_only and (bare_head in lex.generic_names or bare_head == head.text):
+        return True  # 黑龙江建设网络: a verb and a bare head
+    if rest and bare_head in lex.generic_names and all(w.pos == "v" or w.text in lex.boundary_words for w in rest):
+        return True  # 掌握网络: a verb and a generic object
+    if scope and not own:
         return False  # 市政府门户网站, 省电子政务网络, 国务院: the jurisdiction distinguishes
     remainder = form[len("".join(w.text for w in scope)):] if scope else form
-    if not rest or remainder in lex.generic_names:
+    if not rest or remainder in lex.generic_names or len(form) == 2:
         return True
-    if len(form) == 2 and form not in lex.abbreviations:
-        return True
-    if all(w.text in lex.boundary_words or w.text in lex.head_verbs for w in rest):
-        return True  # 建设网络: a verb and a head
     if head.condition == "specific":
         return False
     governed = rest
     while governed and governed[0].pos == "v" and governed[0].text not in lex.head_verbs:
         governed = governed[1:]  # 发展互联网, 打击网络: a verb and its generic object
-    if governed and governed is not rest:
-        tail = form[len(form) - len("".join(w.text for w in governed)) - len(head.text):]
-        if tail in lex.generic_names or all(_generic_word(w.text, lex) for w in governed):
-            return True
+    if governed and governed is not rest and form[form.index(governed[0].text):] in lex.generic_names:
+        return True
     return all(_generic_word(w.text, lex) for w in rest)
 
 
@@ -556,6 +593,14 @@ def _issuers(text: str, walker: _Walker, start: int, end: int) -> list[_Candidat
         if not any(c.start <= match.start() < c.end for c in found):
             found.append(_Candidate(match.start(), match.end(), "Agency", "national", derived_from_title=True))
     return found
+
+
+def _called_national(text: str, candidate: _Candidate, lex: Lexicon) -> bool:
+    """国家《国民经济和社会发展第十三个五年规划纲要》: a title the plan calls national."""
+    if candidate.rule != "title" or candidate.start < 2 or text[candidate.start - 1] != "《":
+        return False
+    before = text[max(0, candidate.start - 9):candidate.start - 1]
+    return any(before.endswith(w) for w, scope in lex.scope_words.items() if scope == "national")
 
 
 def _inside_any(candidate: _Candidate, spans: list[tuple[int, int]]) -> bool:

@@ -97,13 +97,19 @@ def _read(mention: Mention, surface: str, plan: PlanInfo, lex: Lexicon) -> _Read
     aliases = [surface, *mention.aliases]
     if surface != mention.surface:
         aliases.append(mention.surface)
-    if mention.rule == "quoted" and mention.aliases:
+    if mention.rule == "quoted" and mention.aliases and _owner_prefix(name, mention.aliases[0], lex):
         name, aliases = mention.aliases[0], aliases + [name]  # 人大“服务代表履职平台” is 服务代表履职平台
     jurisdiction = plan.jurisdiction
     local = jurisdiction.code or NATIONAL
     agency = mention.type == "Agency"
     if agency and name in lex.national_bodies:
         return _Reading(mention, surface, lex.national_bodies[name], NATIONAL, True, aliases)
+    party = next((p for p in sorted(lex.name_prefixes, key=len, reverse=True)
+                  if name.startswith(p) and _leading_division(name[len(p):], lex)), "")
+    if party:  # 中共黑龙江省委网络安全和信息化领导小组: the jurisdiction follows 中共
+        inner = _read(Mention(mention.start, mention.end, mention.type, mention.rule, name[len(party):]),
+                      surface, plan, lex)
+        return _Reading(mention, surface, party + inner.name, inner.scope, True, aliases + inner.aliases)
     template = next((t for t in sorted(lex.templates, key=len, reverse=True) if name.startswith(t)), None)
     if template:
         filled = _fill(lex.templates[template], plan)
@@ -112,13 +118,14 @@ def _read(mention: Mention, surface: str, plan: PlanInfo, lex: Lexicon) -> _Read
             return _Reading(mention, surface, _official(full, filled, lex) if agency else full, local, True, aliases)
     marker = _leading_marker(name, lex) or mention.inherited
     if marker:
+        kind = lex.markers[marker].kind
         owner = jurisdiction.at(lex.markers[marker].level)
         rest = name[len(marker):] if name.startswith(marker) else name
-        if lex.markers[marker].whole and not agency:
+        if kind == "whole" and not agency:
             # 全省电子政务外网 is the province's 电子政务外网: the bare name stands
             return _Reading(mention, surface, rest, local, False, aliases)
         if owner:
-            if lex.markers[marker].whole:
+            if kind != "part":
                 aliases.append(rest)
             full = owner + rest
             return _Reading(mention, surface, _official(full, owner, lex) if agency else full,
@@ -127,9 +134,18 @@ def _read(mention: Mention, surface: str, plan: PlanInfo, lex: Lexicon) -> _Read
     if division:
         full = _official(name, division, lex) if agency else name
         return _Reading(mention, surface, full, _code_of(division, plan, lex), True, aliases)
-    if _national_name(name, lex) or (mention.type == "Law" and _national_doc_number(mention.doc_number)):
+    if _national_name(name, lex) or (mention.type == "Law" and (
+            _national_doc_number(mention.doc_number) or mention.national_hint)):
         return _Reading(mention, surface, name, NATIONAL, True, aliases)
     return _Reading(mention, surface, name, local, False, aliases)
+
+
+def _owner_prefix(name: str, quoted: str, lex: Lexicon) -> bool:
+    """Is what stands before a quoted name its owner (人大“服务代表履职平台”) rather than part
+    of the name (国际贸易“单一窗口”)?"""
+    owner = name[: name.find("“")]
+    heads = tuple(h for h, v in lex.heads.items() if v.type == "Agency")
+    return owner in lex.national_bodies or owner in lex.abbreviations or owner.endswith(heads)
 
 
 def _fill(template: str, plan: PlanInfo) -> str | None:
@@ -206,6 +222,9 @@ def variants(name: str, entity_type: str, lex: Lexicon) -> set[str]:
     form = fold(name)
     forms = {form, _expand_abbreviation(form, lex)}
     if entity_type != "Agency":
+        opener = next((w for w in lex.name_words if form.startswith(w) and len(form) - len(w) >= 6), "")
+        if opener:
+            forms.add(form[len(opener):])  # 对俄跨境电子商务综合服务平台 = 跨境电子商务综合服务平台
         nickname = _LEADING_NICKNAME.match(name)
         if nickname and len(name) - nickname.end() >= 6:
             forms.add(fold(name[nickname.end():]))  # “100+1000”智能制造试点示范工程
@@ -215,7 +234,7 @@ def variants(name: str, entity_type: str, lex: Lexicon) -> set[str]:
                 if at >= 0 and len(f) - at - len(official) >= 4:
                     forms.add(f[:at] + f[at + len(official):])  # 市政府电子政务网络平台
         for f in list(forms):
-            forms |= _synonym_forms(f, lex)
+            forms |= _synonym_forms(f, lex, nickname=name.startswith("“"))
     if entity_type == "Law":
         bare = normalise_name(name)
         cut = bare.find("关于")
@@ -224,11 +243,13 @@ def variants(name: str, entity_type: str, lex: Lexicon) -> set[str]:
     return forms
 
 
-def _synonym_forms(form: str, lex: Lexicon) -> set[str]:
+def _synonym_forms(form: str, lex: Lexicon, nickname: bool = False) -> set[str]:
+    """A name's forms with its head swapped for a synonym; the stem must be specific: four
+    characters, or a quoted nickname (“龙云”计划 = “龙云”建设工程)."""
     forms = set()
     for line in lex.head_synonyms:
         for head in sorted(line, key=len, reverse=True):
-            if form.endswith(head) and len(form) - len(head) >= 4:
+            if form.endswith(head) and len(form) - len(head) >= (2 if nickname else 4):
                 stem = form[: -len(head)]
                 forms |= {stem + other for other in line}
                 break
@@ -306,7 +327,7 @@ def _group(readings: list[_Reading], plan: PlanInfo, lex: Lexicon) -> list[list[
         for j, reading in enumerate(readings):
             if reading.mention.type == "Law" and _PERIOD.sub("", fold(reading.name)) == bare_title:
                 union(i, j)
-    _merge_short_forms(readings, union, find, lex)
+    _merge_short_forms(readings, union, find, plan, lex)
     groups: dict[int, list[_Reading]] = {}
     for i, reading in enumerate(readings):
         groups.setdefault(find(i), []).append(reading)
@@ -322,25 +343,38 @@ def _chain_codes(plan: PlanInfo, lex: Lexicon) -> list[str]:
     return codes + [NATIONAL]
 
 
-def _merge_short_forms(readings: list[_Reading], union, find, lex: Lexicon) -> None:
+def _merge_short_forms(readings: list[_Reading], union, find, plan: PlanInfo, lex: Lexicon) -> None:
     """现代农业大数据示范工程 is 现代农业大数据示范应用工程 written short: one name drops up to
     three characters of the other, same opening, same head. Compared within buckets of
     (type, scope, opening, head), so the cost stays linear in practice."""
-    heads = sorted((h for h, v in lex.heads.items() if v.condition != "legal"), key=len, reverse=True)
-    buckets: dict[tuple, list[int]] = {}
+    heads = tuple(lex.heads)
+    owners = _owner_names(plan, lex)
+    buckets: dict[tuple, list[tuple[int, str]]] = {}
     for i, reading in enumerate(readings):
-        if reading.mention.expanded or reading.mention.type in ("Agency", "Law"):
+        if reading.mention.expanded or reading.mention.type == "Agency":
             continue
-        form = fold(reading.name)
-        head = next((h for h in heads if form.endswith(h)), None)
-        if head and len(form) >= 6:
-            buckets.setdefault((reading.mention.type, reading.scope, form[:2], head), []).append(i)
+        form = _short_form(fold(reading.name), reading.mention.type, owners, lex)
+        if len(form) >= 6 and any(form.endswith(h) for h in heads):
+            buckets.setdefault((reading.mention.type, reading.scope, form[:2], form[-2:]), []).append((i, form))
     for members in buckets.values():
-        for a in members:
-            for b in members:
-                fa, fb = fold(readings[a].name), fold(readings[b].name)
+        for a, fa in members:
+            for b, fb in members:
                 if len(fa) < len(fb) <= len(fa) + 3 and _subsequence(fa, fb) and find(a) != find(b):
                     union(a, b)
+
+
+def _owner_names(plan: PlanInfo, lex: Lexicon) -> tuple[str, ...]:
+    names = [name for _, name in plan.jurisdiction.chain]
+    names += [lexicon.short_division_name(n) for n in names]
+    return tuple(sorted(set(names), key=len, reverse=True))
+
+
+def _short_form(form: str, entity_type: str, owners: tuple[str, ...], lex: Lexicon) -> str:
+    """A name without its jurisdiction, and a law without its issuers."""
+    if entity_type == "Law" and "关于" in form:
+        return form[form.index("关于"):]
+    owner = next((o for o in owners if form.startswith(o)), "")
+    return form[len(owner):]
 
 
 def _subsequence(short: str, long: str) -> bool:
@@ -357,7 +391,7 @@ def _entity(group: list[_Reading], lex: Lexicon) -> Entity:
         frequency = counts[fold(r.name)]
         if entity_type == "Agency":  # the fullest official form: 黑龙江省农业委员会 over 省农委
             return (r.explicit, not r.mention.expanded, length, frequency, -r.mention.start)
-        return (r.explicit, not r.mention.expanded, r.mention.rule == "title", frequency, length, -r.mention.start)
+        return (r.explicit, not r.mention.expanded, r.mention.rule == "title", frequency, -r.mention.start, length)
 
     best = max(group, key=preference)
     name = best.name
