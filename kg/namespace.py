@@ -55,3 +55,12 @@ def jurisdiction_iri(code: str) -> URIRef:
 def node_iri(kind: str, *parts: object) -> URIRef:
     """IRIs for provenance nodes (mentions, evidence, statements), stable for stable input."""
     return ID[f"{kind}/{_digest('|'.join(map(str, parts)))}"]
+
+
+# The folders of ID: entity types (lower case), documents, jurisdictions, provenance nodes.
+ID_FOLDERS = ("agency", "project", "database", "platform", "law", "doc", "jurisdiction",
+              "mention", "target", "position", "quote", "statement", "evidence")
+
+# Export prefixes: PREFIXES plus one per ID folder, so exports read agency:e8d55682e81d8623
+# rather than kgid:agency\/e8d55682e81d8623 (Turtle must escape the slash).
+EXPORT_PREFIXES = {**PREFIXES, **{folder: ID[folder + "/"] for folder in ID_FOLDERS}}

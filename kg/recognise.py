@@ -95,6 +95,7 @@ def recognise(text: str, plan_title_span: tuple[int, int] | None = None,
     mentions = [Mention(c.start, c.end, c.type, c.rule, text[c.start:c.end], aliases=c.aliases,
                         doc_number=c.doc_number, national_hint=_called_national(text, c, lex)) for c in kept]
     mentions = _inherit_list_prefixes(text, mentions, lex)
+    mentions = _shared_prefixes(text, kept, generic, mentions, walker)
     mentions += _division_governments(text, mentions, lex)
     mentions += _expand_ellipses(text, kept + generic, walker, lex, mentions)
     return sorted(mentions, key=lambda m: (m.start, m.end, m.type))
@@ -169,7 +170,7 @@ class _Walker:
         self._head = head
         index = next(i for i, w in enumerate(words) if w.end > head_start)
         head_word = Word(words[index].start, head_end, self.text[words[index].start:head_end], words[index].pos)
-        opener = self._boundary_opener(head_word, head) if head_type != "Agency" else None
+        opener = self._boundary_opener(head_word, head, head_type)
         if opener:  # 利用网络 as one word: the name starts after 利用
             head_word = Word(opener, head_end, self.text[opener:head_end], "")
             return head_word.start, [], head_word
@@ -195,7 +196,8 @@ class _Walker:
             next_to_head = next_to_head and (word.text in self.lex.head_verbs or word.text in _COORDINATORS)
         # a single-character verb survives up to a clause edge (、网络扶智工程); a count only
         # up to a jurisdiction (哈尔滨市区两级平台…, not 两个政务信息网站)
-        if soft_cut and (stopped_by == "stop" or (soft_cut[2] == "count" and stopped_by != "scope")):
+        multi_char_scope = stopped_by == "scope" and len(modifiers[0].text) > 1
+        if soft_cut and (stopped_by == "stop" or (soft_cut[2] == "count" and not multi_char_scope)):
             start, keep, _ = soft_cut
             modifiers = modifiers[len(modifiers) - keep:] if keep else []
         while modifiers and modifiers[0].text in _COORDINATORS:
@@ -227,12 +229,15 @@ class _Walker:
             return word.pos[:1] not in ("v", "f", "d", "a", "m", "p", "c", "u", "r")
         return True
 
-    def _boundary_opener(self, head_word: Word, head: str) -> int | None:
-        """Where the name starts inside a head word that opens with a boundary word."""
+    def _boundary_opener(self, head_word: Word, head: str, head_type: str) -> int | None:
+        """Where the name starts inside a head word that opens with a boundary word
+        (利用网络, 各级党委); an office keeps a verb-like opener (组织部)."""
         inner = self.inner_words(head_word, head)
-        if inner and len(inner[0].text) > 1 and self.is_boundary(inner[0]) and inner[0].text not in self.lex.head_verbs:
-            return inner[0].end
-        return None
+        if not inner or len(inner[0].text) < 2 or inner[0].text in self.lex.head_verbs or not self.is_boundary(inner[0]):
+            return None
+        if head_type == "Agency" and inner[0].pos.startswith("v"):
+            return None
+        return inner[0].end
 
     def inner_words(self, head_word: Word, head: str) -> list[Word]:
         """The part of a head word before its head, as words: 省公安厅 -> 省, 公安."""
@@ -259,7 +264,7 @@ class _Walker:
             return "take"  # 国家关于电子政务建设指导意见, 中俄关于协作推进…发展的联合声明
         if head_type == "Agency" and text.endswith(self._head) and len(text) > len(self._head):
             return "stop"  # 中共中央办公厅国务院办公厅: two bodies side by side
-        if _is_count(text, lex) or (text in lex.classifiers and i > 0 and words[i - 1].text.isdigit()):
+        if _is_count(text, lex) or (text in lex.classifiers and i > 0 and _is_numeral(words[i - 1].text)):
             return "count"
         if self.is_boundary(word):
             return "stop"
@@ -287,7 +292,11 @@ class _Walker:
             return True
         if text[:1] in ("各", "每") and len(text) > 1:
             return True  # 各领域, 各市: a quantifier glued to its noun
-        return any(text[:k] in lex.boundary_words and text[k:] in lex.boundary_words for k in range(1, len(text)))
+        for k in range(1, len(text) - 1):
+            head, tail = text[:k], text[k:]
+            if tail in lex.boundary_words and (head in lex.boundary_words or self.segmenter.tag(head) in ("d", "ad")):
+                return True  # 全面实施, 紧紧围绕: an adverb glued to a governing verb
+        return False
 
     def _ordinary(self, word: Word) -> bool:
         """Would the walk take this word as plain name material?"""
@@ -315,7 +324,7 @@ class _Walker:
                 break
             conjunct = w.text + conjunct
         head = next((h for h in self.nonlegal_heads if conjunct.endswith(h)), None)
-        if head and (conjunct != head or conjunct.endswith(self.agency_heads)):
+        if head and conjunct not in _ABSTRACT_HEADS:
             return False  # the left part is a name of its own (…数据库和镜像站点, 政府及…)
         return 0 < len(conjunct) <= 10
 
@@ -343,7 +352,12 @@ def _is_count(text: str, lex: Lexicon) -> bool:
 
 
 _NUMERALS = frozenset("0123456789一二三四五六七八九十百千万两几多数若干")
+
+
+def _is_numeral(text: str) -> bool:
+    return bool(text) and all(c in _NUMERALS for c in text)
 _MAX_NAME_OTHER = 24
+_ABSTRACT_HEADS = frozenset({"网络"})  # heads that are also abstract nouns (网络和信息安全…工程)
 
 
 @functools.cache
@@ -381,6 +395,9 @@ def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: i
     if head.type != "Agency":
         start, modifiers = _after_owner_list(text, start, modifiers, head_word, walker)
     name = text[start:head_end]
+    inner = _shared_construction(text, walker, start, head_end, head) if head.type == "Project" else None
+    if inner:
+        return inner
     if head.condition == "quoted" and not any(w.pos == "quoted" for w in modifiers) and not name.endswith("”"):
         return None
     if head.condition == "legal" and not _legal_context(text, start, lex):
@@ -389,6 +406,21 @@ def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: i
     candidate.generic = _is_generic(name, modifiers, head_word, head, walker)
     candidate.needs_scope = head.condition == "scoped" and not _has_scope(name, lex)
     return candidate
+
+
+def _shared_construction(text: str, walker: _Walker, start: int, end: int, head: lexicon.Head) -> _Candidate | None:
+    """空间地理信息公共服务平台和应急预案管理系统建设工程: 建设工程 is shared by the listed
+    systems; the second item is the system, not a project."""
+    if start == 0 or text[start - 1] not in "和及与、" or not text[start:end].endswith("建设工程"):
+        return None
+    before = text[walker.clause_start(start - 1):start - 1]
+    inner_end = end - len("建设工程")
+    kinds = walker.lex.heads
+    left = next((h for h in walker.nonlegal_heads if before.endswith(h)), None)
+    right = next((h for h in walker.nonlegal_heads if text[start:inner_end].endswith(h)), None)
+    if not left or not right or kinds[left].type not in ("Platform", "Database") or kinds[right].type not in ("Platform", "Database"):
+        return None
+    return _candidate_for_head(text, walker, inner_end - len(right), inner_end, kinds[right])
 
 
 def _after_owner_list(text: str, start: int, modifiers: list[Word], head_word: Word, walker: _Walker):
@@ -433,7 +465,7 @@ def _is_generic(name: str, modifiers: list[Word], head_word: Word, head: lexicon
     if form in lex.generic_names or len(form) < 2:
         return True
     if form in lex.abbreviations or form in lex.national_bodies or form in lex.templates:
-        return False  # 外办, 国务院
+        return False  # 外办, 国务院 (法院 alone needs a jurisdiction: see heads.tsv, scoped)
     bare_head = head_word.text.strip("“”")
     if bare_head not in lex.generic_names and bare_head != head.text:
         modifiers = modifiers + walker.inner_words(head_word, head.text)  # 省公安厅: 省 and 公安
@@ -457,8 +489,10 @@ def _is_generic(name: str, modifiers: list[Word], head_word: Word, head: lexicon
     governed = rest
     while governed and governed[0].pos == "v" and governed[0].text not in lex.head_verbs:
         governed = governed[1:]  # 发展互联网, 打击网络: a verb and its generic object
-    if governed and governed is not rest and form[form.index(governed[0].text):] in lex.generic_names:
-        return True
+    if governed and governed is not rest:
+        tail = walker.text[governed[0].start:head_word.end].replace("“", "").replace("”", "")
+        if tail in lex.generic_names:
+            return True
     return all(_generic_word(w.text, lex) for w in rest)
 
 
@@ -685,6 +719,41 @@ def _leading_marker(surface: str, lex: Lexicon) -> str:
     return next((m for m in sorted(lex.markers, key=len, reverse=True) if surface.startswith(m)), "")
 
 
+def _shared_prefixes(text: str, kept: list[_Candidate], generic: list[_Candidate], mentions: list[Mention],
+                     walker: _Walker) -> list[Mention]:
+    """对俄跨境电子商务综合服务平台、支付平台、通关平台: the short items share the first
+    item's opening (对俄跨境电子商务支付平台)."""
+    prefixes: dict[int, tuple[str, str, str]] = {}  # end of an item -> (prefix, type, head)
+    by_span = {(m.start, m.end): m for m in mentions}
+    result = list(mentions)
+    for candidate in sorted(kept + generic, key=lambda c: c.start):
+        if candidate.rule != "head" or candidate.type == "Agency" or not candidate.head:
+            continue
+        shared = prefixes.get(candidate.start - 1) if text[candidate.start - 1:candidate.start] == "、" else None
+        short = candidate.end - candidate.start <= len(candidate.head) + 2
+        if shared and short and shared[1:] == (candidate.type, candidate.head):
+            surface = text[candidate.start:candidate.end]
+            own = by_span.get((candidate.start, candidate.end))
+            expanded = Mention(candidate.start, candidate.end, candidate.type, "list-prefix", shared[0] + surface,
+                               expanded=own is None, aliases=(surface,))
+            result = [m for m in result if m is not own] + [expanded]
+            prefixes[candidate.end] = shared
+        elif not candidate.generic:
+            prefix = _opening(text, candidate, walker)
+            if prefix:
+                prefixes[candidate.end] = (prefix, candidate.type, candidate.head)
+    return result
+
+
+def _opening(text: str, candidate: _Candidate, walker: _Walker) -> str:
+    """A name without its head and the generic words before it: 对俄跨境电子商务综合服务平台
+    -> 对俄跨境电子商务."""
+    words = walker.words(candidate.start, candidate.end - len(candidate.head))
+    while words and (words[-1].text in walker.lex.generic_modifiers or words[-1].text in walker.lex.head_verbs):
+        words.pop()
+    return text[candidate.start:words[-1].end] if len(words) >= 2 else ""
+
+
 def _division_governments(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
     """In a list of agencies, a bare city or county name stands for its government
     (省发改委牵头，哈尔滨市、大庆市等按职责分工负责)."""
@@ -737,7 +806,11 @@ def _expand_ellipses(text: str, candidates: list[_Candidate], walker: _Walker, l
             continue
         same_type_heads = tuple(h for h, v in lex.heads.items() if v.type == phrase.type)
         shared = _strip_leading(text[phrase.start:phrase.end], lex)
-        for s, e in _list_items(text, phrase.start - 1, walker):
+        items = _list_items(text, phrase.start - 1, walker)
+        owners = sum(1 for s, e in items if any(m.type == "Agency" and m.start <= s and e <= m.end for m in mentions))
+        if not items or owners * 2 >= len(items):
+            continue  # 党委、人大、政府…等多系统: the items are the owners, not the systems
+        for s, e in items:
             item = text[s:e]
             if item.endswith(same_type_heads) or any(m.start <= s and e <= m.end for m in mentions):
                 continue  # a full name in the list, recognised on its own
@@ -769,6 +842,8 @@ def _list_items(text: str, list_end: int, walker: _Walker) -> list[tuple[int, in
         # the first item: its left edge is where the walk would stop
         edge = end
         for word in reversed(walker.words(max(start, end - 14), end)):
+            if _is_count(word.text, walker.lex) or _is_numeral(word.text) or word.text in walker.lex.classifiers:
+                break  # 一批科研基础设施…: the count opens the list
             if word.pos in walker.lex.boundary_pos or word.pos.startswith("u"):
                 edge = end  # …的立案管理: the item is cut by a function word, not a clean edge
                 break

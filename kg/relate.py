@@ -36,9 +36,10 @@ _ENTITY = "[\ue000-\uf8ff]"
 _PLACEHOLDERS = {
     "E": _ENTITY,
     "ES": f"{_ENTITY}(?:(?:、|和|及|与|以及|或)?{_ENTITY})*",
-    "NEAR": "[^。；\t\ue000-\uf8ff]{0,8}?",
-    "MID": "[^。；\t\ue000-\uf8ff]{0,20}?",
+    "NEAR": "[^。；\t\ue000-\uf8ff]{0,12}?",
+    "MID": "[^。；\t\ue000-\uf8ff]{1,20}?",
     "GAP": "[^。\t]*?",
+    "SPAN": "[^。；\t]{1,80}?",
 }
 _DOC_NUMBER_AFTER = re.compile(r"》?\s*（[^（）]{0,16}〔\s*\d{4}\s*〕[^（）]{0,6}号）")
 
@@ -57,6 +58,7 @@ class _Pattern:
     name: str
     regex: re.Pattern[str]
     head_is_plan: bool
+    head_types: frozenset[str] | None  # narrower than the relation's, for this pattern
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def load_specs() -> tuple[_Spec, ...]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         words = {**shared, **data.get("words", {})}
         patterns = tuple(
-            _Pattern(p["name"], _compile(p["regex"], words, path), p.get("head") == "plan")
+            _Pattern(p["name"], _compile(p["regex"], words, path), p.get("head") == "plan",
+                     frozenset(p["head_types"]) if "head_types" in p else None)
             for p in data.get("patterns", [])
         )
         specs.append(_Spec(data["type"], frozenset(data["head_types"]), frozenset(data["tail_types"]),
@@ -123,6 +126,7 @@ def relate(text: str, segments: list[Segment], entities: list[Entity], plan: Pla
         if seg.kind == "row":
             found += _task_row(text, seg, inside, by_mention, specs)
         found += _title_issuers(seg, inside, by_mention, specs["issued-by"])
+        found += _nested_issuers(found, seg, inside, by_mention, specs["issued-by"])
         found += _signature(text, seg, inside, by_mention, plan_entity, specs["issued-by"])
     return _unique(found)
 
@@ -159,20 +163,29 @@ def _mask(text: str, start: int, end: int, mentions: list[Mention]) -> tuple[str
 
 def _match_patterns(text, start, end, seg, mentions, by_mention, plan_entity, specs) -> list[Relation]:
     masked, order = _mask(text, start, end, mentions)
+    speaks_for_plan = {t: plan_entity is not None and any(c in text[start:end] for c in s.plan_subject_cues)
+                       for t, s in specs.items()}
     found = []
     for spec in specs.values():
         for pattern in spec.patterns:
-            if pattern.head_is_plan and (plan_entity is None or not any(c in masked for c in spec.plan_subject_cues)):
+            if pattern.head_is_plan and not speaks_for_plan[spec.type]:
                 continue
             for match in pattern.regex.finditer(masked):
-                heads = [plan_entity] if pattern.head_is_plan else _entities(match.group("head"), order, by_mention)
-                tails = _entities(match.group("tail"), order, by_mention)
+                heads = [plan_entity] if pattern.head_is_plan else _entities(match, "head", order, by_mention)
+                if pattern.head_types is not None:
+                    heads = [h for h in heads if h.type in pattern.head_types]
+                tails = _entities(match, "tail", order, by_mention)
                 found += _pairs(spec, heads, tails, (seg.start, seg.end), pattern.name)
     return found
 
 
-def _entities(group: str, order: list[Mention], by_mention) -> list[Entity]:
-    return [by_mention[id(order[ord(c) - _MARK])] for c in group if _MARK <= ord(c) < _MARK + len(order)]
+def _entities(match: re.Match[str], role: str, order: list[Mention], by_mention) -> list[Entity]:
+    """The entities in every group named role… (head, head2 …) of a match."""
+    found = []
+    for name, group in match.groupdict().items():
+        if name.startswith(role) and group:
+            found += [by_mention[id(order[ord(c) - _MARK])] for c in group if _MARK <= ord(c) < _MARK + len(order)]
+    return found
 
 
 def _pairs(spec: _Spec, heads, tails, evidence, rule) -> list[Relation]:
@@ -185,55 +198,65 @@ def _pairs(spec: _Spec, heads, tails, evidence, rule) -> list[Relation]:
                 continue
             if spec.same_type and head.type != tail.type:
                 continue
-            if spec.type == "leads" and tail.type == "Agency" and rule != "agency-leads":
-                continue
             found.append(Relation(spec.type, head.key, tail.key, evidence, rule))
     return found
 
 
 def _task_row(text: str, seg: Segment, mentions, by_mention, specs) -> list[Relation]:
-    """序号 | 任务 | 单位: leads for the leading units, participates-in for the partners."""
+    """序号 | 任务 | 牵头单位 | 责任单位: leads for the leading units, participates-in for the
+    partners, to every project, platform and database of the task cell."""
     table = specs["leads"].table
     cells = list(seg.cells)
     header = list(seg.header) if len(seg.header) == len(cells) else []
-    task_cells, lead_cells, partner_cells, unit_cells = [], [], [], []
-    for index, (s, e) in enumerate(cells):
-        column = header[index] if header else ""
-        if any(w in column for w in table["task_columns"]) and not any(w in column for w in table["lead_columns"]):
-            task_cells.append((s, e))
-        elif column and any(w in column for w in table["lead_columns"]) and not any(w in column for w in table["partner_columns"]):
-            lead_cells.append((s, e))
-        elif column and any(w in column for w in table["partner_columns"]) and not any(w in column for w in table["lead_columns"]):
-            partner_cells.append((s, e))
-        else:
-            unit_cells.append((s, e))
-    if not header:  # no header: the last cell names units, the ones before it the task
-        task_cells, unit_cells = cells[:-1], cells[-1:]
-    def entities_in(spans, want_agency):
-        found = []
-        for s, e in spans:
-            for m in _outermost(mentions, s, e):
-                entity = by_mention[id(m)]
-                if (entity.type == "Agency") == want_agency and entity not in found:
-                    found.append(entity)
-        return found
-    works = [e for e in entities_in(task_cells, False) if e.type in ("Project", "Platform", "Database")]
+    roles = [_column_role(header[i] if header else "", table) for i in range(len(cells))]
+    if not header:  # no header: the last cell names the units, the cells before it the task
+        roles = ["task"] * (len(cells) - 1) + ["units"]
+    works = [e for e in _entities_in(mentions, by_mention, [c for c, r in zip(cells, roles) if r == "task"], False)
+             if e.type in ("Project", "Platform", "Database")]
     if not works:
         return []
-    leaders = entities_in(lead_cells, True)
-    partners = entities_in(partner_cells, True)
-    for s, e in unit_cells:
-        lead_part, partner_part = _split_units(text, s, e, table)
-        leaders += [a for a in entities_in([lead_part], True) if a not in leaders]
-        partners += [a for a in entities_in([partner_part], True) if a not in partners]
+    leaders: list[Entity] = []
+    partners: list[Entity] = []
+    for (s, e), role in zip(cells, roles):
+        if role == "task":
+            continue
+        lead_part, partner_part = _split_units(text, s, e, table, role)
+        leaders += [a for a in _entities_in(mentions, by_mention, [lead_part], True) if a not in leaders]
+        partners += [a for a in _entities_in(mentions, by_mention, [partner_part], True) if a not in partners]
     evidence = (seg.start, seg.end)
     return (_pairs(specs["leads"], leaders, works, evidence, "task-table")
             + _pairs(specs["participates-in"], partners, works, evidence, "task-table"))
 
 
-def _split_units(text: str, start: int, end: int, table: dict) -> tuple[tuple[int, int], tuple[int, int]]:
-    """省通信管理局牵头，省工信委…等按职责分工负责 -> (leading units, partner units)."""
+def _column_role(column: str, table: dict) -> str:
+    if any(w in column for w in table["partner_columns"]):
+        return "partners"
+    if any(w in column for w in table["lead_columns"]):
+        return "leads"
+    if any(w in column for w in table["task_columns"]):
+        return "task"
+    return "units"
+
+
+def _entities_in(mentions, by_mention, spans, agencies: bool) -> list[Entity]:
+    found: list[Entity] = []
+    for s, e in spans:
+        for m in _outermost(mentions, s, e):
+            entity = by_mention[id(m)]
+            if (entity.type == "Agency") == agencies and entity not in found:
+                found.append(entity)
+    return found
+
+
+def _split_units(text: str, start: int, end: int, table: dict, role: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """省通信管理局牵头，省工信委…等按职责分工负责 -> (leading units, partner units). Inline cues
+    decide; without them the column's role does (牵头单位 leads, 配合单位 partners)."""
     cell = text[start:end]
+    if not any(c in cell for c in (*table["lead_cues"], *table["partner_cues"], *table["lead_alone_cues"])):
+        if role == "leads":
+            return (start, end), (end, end)
+        if role == "partners":
+            return (start, start), (start, end)
     lead_at = min((cell.find(c) for c in table["lead_cues"] if c in cell), default=-1)
     partner_at = min((cell.find(c) for c in table["partner_cues"] if c in cell), default=-1)
     if lead_at >= 0:
@@ -242,7 +265,9 @@ def _split_units(text: str, start: int, end: int, table: dict) -> tuple[tuple[in
         # 省委组织部负责，省直机关工委等按职责分工负责: the clause before the partners leads
         clause = max(cell.rfind("，", 0, partner_at), cell.rfind("；", 0, partner_at))
         alone = clause >= 0 and any(c in cell[:clause] for c in table["lead_alone_cues"])
-        return ((start, start + clause) if alone else (start, start)), (start + max(clause, 0), end)
+        if alone:
+            return (start, start + clause), (start + clause, end)
+        return (start, start), (start, end)  # 省卫生计生委，省人社厅…等按职责分工负责: all partners
     if any(c in cell for c in table["lead_alone_cues"]):
         return (start, end), (end, end)
     return (start, start), (start, start)
@@ -259,6 +284,25 @@ def _title_issuers(seg: Segment, mentions, by_mention, spec: _Spec) -> list[Rela
             found += _pairs(spec, [by_mention[id(innermost)]], [by_mention[id(agency)]],
                             (seg.start, seg.end), "title-issuer")
     return found
+
+
+def _nested_issuers(found: list[Relation], seg: Segment, mentions, by_mention, spec: _Spec) -> list[Relation]:
+    """国家信息化领导小组《关于印发〈国家电子政务总体框架〉的通知》: who issues the notice issues
+    the document it publishes, unless that document names its own issuers."""
+    issuers: dict[str, list[str]] = {}
+    for relation in found:
+        if relation.type == "issued-by" and relation.evidence == (seg.start, seg.end):
+            issuers.setdefault(relation.head, []).append(relation.tail)
+    entities = {by_mention[id(m)].key: by_mention[id(m)] for m in mentions}
+    extra = []
+    for outer in (m for m in mentions if by_mention[id(m)].key in issuers):
+        for inner in (m for m in mentions if by_mention[id(m)].type == "Law" and m is not outer
+                      and outer.start <= m.start and m.end <= outer.end):
+            if by_mention[id(inner)].key in issuers:
+                continue  # 文化部、财政部关于…的意见 has issuers of its own
+            extra += _pairs(spec, [by_mention[id(inner)]], [entities[a] for a in issuers[by_mention[id(outer)].key]],
+                            (seg.start, seg.end), "nested-title")
+    return extra
 
 
 def _signature(text: str, seg: Segment, mentions, by_mention, plan_entity, spec: _Spec) -> list[Relation]:

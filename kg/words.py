@@ -39,6 +39,10 @@ class Segmenter:
         self._tags = _dictionary_tags()
         self.cut = functools.lru_cache(maxsize=65536)(self._cut)
 
+    def tag(self, word: str) -> str:
+        """jieba's part-of-speech tag for a word it knows ("" otherwise)."""
+        return self._tags.get(word, "")
+
     def _cut(self, text: str) -> tuple[Word, ...]:
         words = []
         position = 0

@@ -1,0 +1,347 @@
+"""View: one self-contained HTML page for exploring what the plans state.
+
+The page is made with pyvis and the template in ``templates/``; vis-network, the data and
+the page's own script are all inline and a Content-Security-Policy forbids every request,
+so the file opens from disk, offline, and cannot leak what a reader looks at. Positions
+are computed here (physics is off in the page), so thousands of nodes are interactive at
+once and the same graph always gives the same bytes.
+
+>>> from kg.ingest import document_from_text
+>>> from kg.extract import extract_document
+>>> graph = viewer_graph([extract_document(document_from_text("a.txt", "哈尔滨市电子政务发展规划\\n市信息产业局牵头。"))])
+>>> sorted(data["name"] for _, data in graph.nodes(data=True))
+['哈尔滨市信息产业局', '哈尔滨市电子政务发展规划']
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+import pyvis
+from pyvis.network import Network
+
+from . import lexicon
+from .namespace import entity_iri
+from .plan import _PERIOD_START
+from .recognise import ENTITY_TYPES
+from .relate import RELATION_TYPES
+
+if TYPE_CHECKING:
+    from .extract import Extraction
+    from .resolve import Entity
+
+TEMPLATES = Path(__file__).parent / "templates"
+VIS_JS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
+NATIONAL = "national"
+
+# Colour-blind-safe (Okabe-Ito, Tableau) colours; each type also has its own shape.
+ENTITY_STYLES = {
+    "Agency": ("#0072b2", "dot"),
+    "Project": ("#e69f00", "diamond"),
+    "Database": ("#009e73", "square"),
+    "Platform": ("#cc79a7", "hexagon"),
+    "Law": ("#d55e00", "triangle"),
+}
+RELATION_COLOURS = {
+    "leads": "#4e79a7",
+    "participates-in": "#a0cbe8",
+    "depends-on": "#e15759",
+    "integrates": "#59a14f",
+    "based-on": "#b07aa1",
+    "issued-by": "#f28e2b",
+    "part-of": "#9c755f",
+}
+_SPARE_COLOURS = ("#76b7b2", "#edc948", "#ff9da7", "#bab0ac", "#8cd17d", "#86bcb6")
+
+SPACING = 110  # pixels between neighbouring nodes
+GAP = (170, 90)  # pixels between packed parts: labels run sideways, so wider across
+SEED = 7
+_NX_LIMIT = 500  # networkx's spring layout needs scipy from this size on; ours does not
+
+
+class ViewError(Exception):
+    """The viewer could not be written; the message names the file and what to do."""
+
+
+# --- the graph ---------------------------------------------------------------------------
+
+def viewer_graph(extractions: list[Extraction]) -> nx.MultiDiGraph:
+    """Entities and relations of all plans: one node per entity key across plans, one
+    edge per (relation type, head, tail) with every sentence that states it."""
+    graph = nx.MultiDiGraph(plan_periods={})
+    for extraction in extractions:
+        plan = extraction.plan.title or extraction.document.name
+        graph.graph["plan_periods"][plan] = extraction.plan.period
+        for entity in extraction.entities:
+            _add_entity(graph, entity, extraction, plan)
+        for relation in extraction.relations:
+            head, tail = str(entity_iri(relation.head)), str(entity_iri(relation.tail))
+            for end, key in ((head, relation.head), (tail, relation.tail)):
+                if end not in graph:
+                    raise ViewError(f"{extraction.document.name}: a {relation.type} relation names {key}, "
+                                    "which the extraction does not list; re-run the extraction")
+            start, stop = extraction.document.to_original(*relation.evidence)
+            evidence = (plan, extraction.document.text[start:stop].strip())
+            if not graph.has_edge(head, tail, key=relation.type):
+                graph.add_edge(head, tail, key=relation.type, type=relation.type, evidence=[])
+            found = graph.edges[head, tail, relation.type]["evidence"]
+            if evidence not in found:
+                found.append(evidence)
+    return graph
+
+
+def _add_entity(graph: nx.MultiDiGraph, entity: Entity, extraction: Extraction, plan: str) -> None:
+    node = str(entity_iri(entity.key))
+    if node not in graph:
+        graph.add_node(node, name=entity.name, type=entity.type, aliases=[], plans=[], documents=[],
+                       jurisdiction=_jurisdiction(entity.scope, extraction), periods=[], mentions=0)
+    data = graph.nodes[node]
+    for alias in (entity.name, *entity.aliases):
+        if alias != data["name"] and alias not in data["aliases"]:
+            data["aliases"].append(alias)
+    for field, value in (("plans", plan), ("documents", extraction.document.name),
+                         ("periods", extraction.plan.period)):
+        if value and value not in data[field]:
+            data[field].append(value)
+    data["mentions"] += len(entity.mentions)
+
+
+def _jurisdiction(scope: str, extraction: Extraction) -> str:
+    """The name of an entity's jurisdiction: "national" or its division's name."""
+    if scope == NATIONAL:
+        return NATIONAL
+    if scope == extraction.plan.jurisdiction.code:
+        return extraction.plan.jurisdiction.name
+    division = lexicon.load().divisions.get(scope)
+    return division.name if division else scope
+
+
+# --- the page ----------------------------------------------------------------------------
+
+def write_viewer(graph: nx.MultiDiGraph, path: Path, title: str = "infokg") -> Path:
+    """Write the viewer of ``graph`` to ``path`` whole or not at all (a reader never
+    opens half a page); the same graph and title give the same bytes."""
+    path = Path(path)
+    data = render_viewer(graph, title).encode("utf-8")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ViewError(f"{path}: cannot write the viewer ({error.strerror}); "
+                        "choose a folder you can write to") from None
+    return path
+
+
+def render_viewer(graph: nx.MultiDiGraph, title: str = "infokg") -> str:
+    """The viewer page as text."""
+    nodes = sorted(graph.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    facets = _facets(graph)
+    at = {name: {value: i for i, value in enumerate(values)} for name, values in facets.items()}
+    positions = layout(graph)
+    degree = dict(graph.degree())
+    net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
+    for node in nodes:
+        net.add_node(index[node], **_node_item(node, graph.nodes[node], positions[node], degree[node], at))
+    for number, (head, tail, kind, data, parallel) in enumerate(_edges(graph)):
+        net.add_edge(index[head], index[tail], **_edge_item(number, kind, data, parallel, at))
+    net.options = _options()
+    net.set_template_dir(str(TEMPLATES), "viewer.html")
+    # tojson still escapes < > & ' (no "</script>" can close a data block); Chinese stays as is
+    net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    scripts = {"vis_js": VIS_JS.read_text(encoding="utf-8"),
+               "app_js": (TEMPLATES / "viewer.js").read_text(encoding="utf-8")}
+    net.templateEnv.globals.update(scripts, css=(TEMPLATES / "viewer.css").read_text(encoding="utf-8"),
+                                   csp=_csp(scripts.values()), meta=_meta(graph, title, facets, at))
+    return net.generate_html()
+
+
+def _facets(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """The values the page filters on, in reading order."""
+    nodes = [data for _, data in graph.nodes(data=True)]
+    evidence = [plan for _, _, data in graph.edges(data=True) for plan, _ in data.get("evidence", [])]
+    return {
+        "types": _in_order({d.get("type", "Entity") for d in nodes}, ENTITY_TYPES),
+        "relations": _in_order({kind for _, _, kind in graph.edges(keys=True)}, RELATION_TYPES),
+        "plans": sorted({p for d in nodes for p in d.get("plans", [])} | set(evidence)),
+        "jurisdictions": _in_order({d.get("jurisdiction", NATIONAL) for d in nodes}, (NATIONAL,)),
+        "periods": _in_order({p for d in nodes for p in d.get("periods", [])}, tuple(_PERIOD_START)),
+    }
+
+
+def _in_order(values: set[str], known: tuple[str, ...]) -> list[str]:
+    """Known values in their canonical order, then the rest alphabetically."""
+    return sorted(values, key=lambda v: (known.index(v) if v in known else len(known), v))
+
+
+def _style(entity_type: str, at) -> tuple[str, str]:
+    """Colour and shape of a type; types the project does not know yet get spare colours."""
+    if entity_type in ENTITY_STYLES:
+        return ENTITY_STYLES[entity_type]
+    return _SPARE_COLOURS[at["types"][entity_type] % len(_SPARE_COLOURS)], "star"
+
+
+def _relation_colour(kind: str, at) -> str:
+    return RELATION_COLOURS.get(kind) or _SPARE_COLOURS[at["relations"][kind] % len(_SPARE_COLOURS)]
+
+
+def _node_item(node: str, data: dict, position: tuple[int, int], degree: int, at) -> dict:
+    """A vis node; the short keys carry what the page filters on and shows: type (t),
+    jurisdiction (j), plans (p), periods (r), aliases (a), mentions (m)."""
+    entity_type = data.get("type", "Entity")
+    colour, shape = _style(entity_type, at)
+    return {
+        "label": data.get("name", node), "x": position[0], "y": position[1], "color": colour, "shape": shape,
+        "size": round(9 + 3 * math.sqrt(degree), 1), "iri": node,
+        "t": at["types"][entity_type],
+        "j": at["jurisdictions"][data.get("jurisdiction", NATIONAL)],
+        "p": [at["plans"][p] for p in data.get("plans", [])],
+        "r": [at["periods"][p] for p in data.get("periods", [])],
+        "a": list(data.get("aliases", [])),
+        "m": data.get("mentions", 0),
+    }
+
+
+def _edges(graph: nx.MultiDiGraph):
+    """Edges in a stable order, each with its rank among edges joining the same two nodes
+    (drawn as arcs of growing curvature, so parallel relations do not hide each other)."""
+    seen: dict[frozenset, int] = {}
+    for head, tail, kind in sorted(graph.edges(keys=True)):
+        pair = frozenset((head, tail))
+        seen[pair] = seen.get(pair, -1) + 1
+        yield head, tail, kind, graph.edges[head, tail, kind], seen[pair]
+
+
+def _edge_item(number: int, kind: str, data: dict, parallel: int, at) -> dict:
+    """A vis edge: relation type (rt) and evidence (ev) as [plan, sentence] pairs."""
+    evidence = data.get("evidence", [])
+    item = {
+        "id": number, "color": _relation_colour(kind, at), "rt": at["relations"][kind],
+        "width": min(1 + 0.5 * max(len(evidence) - 1, 0), 4),
+        "ev": [[at["plans"][plan], text] for plan, text in evidence],
+    }
+    if parallel:
+        item["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(0.2 * parallel, 2)}
+    return item
+
+
+def _options() -> dict:
+    """vis-network options: fixed positions, no physics, straight edges (fast with 15k)."""
+    return {
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "multiselect": False,
+                        "keyboard": {"enabled": True, "bindToWindow": False}},
+        "nodes": {"borderWidth": 1, "font": {"size": 14, "face": "system-ui, 'Noto Sans CJK SC', sans-serif"},
+                  "widthConstraint": {"maximum": 200}},
+        "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+                  "selectionWidth": 2, "hoverWidth": 1,
+                  "font": {"size": 11, "align": "middle", "face": "system-ui, sans-serif"}},
+    }
+
+
+def _meta(graph: nx.MultiDiGraph, title: str, facets: dict[str, list[str]], at) -> dict:
+    types = [dict(zip(("name", "colour", "shape"), (t, *_style(t, at)))) for t in facets["types"]]
+    relations = [{"name": r, "colour": _relation_colour(r, at)} for r in facets["relations"]]
+    periods = graph.graph.get("plan_periods", {})
+    return {"title": title, "types": types, "relations": relations, "plans": facets["plans"],
+            "jurisdictions": facets["jurisdictions"], "periods": facets["periods"],
+            "planPeriods": [at["periods"].get(periods.get(plan, ""), -1) for plan in facets["plans"]]}
+
+
+def _csp(scripts) -> str:
+    """Only the page's own two scripts run, and nothing may be fetched from anywhere."""
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
+    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data: blob:; "
+            "base-uri 'none'; form-action 'none'")
+
+
+# --- layout ------------------------------------------------------------------------------
+
+def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
+    """Pixel positions: each connected part laid out on its own, then parts packed in rows,
+    largest first, so entities without relations line up instead of scattering."""
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(graph.nodes))
+    simple.add_edges_from((u, v) for u, v in graph.edges() if u != v)
+
+    def order(part: list[str]):
+        first = graph.nodes[part[0]]
+        return -len(part), first.get("type", ""), first.get("name", ""), part[0]
+
+    parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=order)
+    placed = [_part_layout(simple.subgraph(part), part) for part in parts]
+    return _pack(placed)
+
+
+def _part_layout(part: nx.Graph, nodes: list[str]) -> dict[str, np.ndarray]:
+    """One connected part, centred on 0, about SPACING between neighbours."""
+    n = len(nodes)
+    if n == 1:
+        return {nodes[0]: np.zeros(2)}
+    radius = SPACING * math.sqrt(n) / 2
+    if n < _NX_LIMIT:
+        return nx.spring_layout(part, seed=SEED, scale=radius, method="force")
+    at = {node: i for i, node in enumerate(nodes)}
+    edges = np.array([(at[u], at[v]) for u, v in part.edges()], dtype=np.intp)
+    xy = _spread(n, edges[:, 0], edges[:, 1])
+    xy -= xy.mean(axis=0)
+    xy *= radius / max(np.abs(xy).max(), 1e-9)
+    return dict(zip(nodes, xy))
+
+
+def _spread(n: int, src: np.ndarray, dst: np.ndarray, iterations: int = 50, chunk: int = 1000) -> np.ndarray:
+    """Fruchterman-Reingold with numpy alone, repulsion computed in row blocks: memory
+    stays O(chunk·n) where networkx's dense form needs O(n²) and its sparse form scipy."""
+    rng = np.random.default_rng(SEED)
+    x, y = rng.random(n, dtype=np.float32), rng.random(n, dtype=np.float32)
+    k2 = np.float32(1 / n)
+    k = np.sqrt(k2)
+    step, cooling = 0.1, 0.1 / (iterations + 1)
+    for _ in range(iterations):
+        fx, fy = np.empty(n, np.float32), np.empty(n, np.float32)
+        for a in range(0, n, chunk):
+            dx, dy = x[a:a + chunk, None] - x, y[a:a + chunk, None] - y
+            w = dx * dx + dy * dy
+            np.maximum(w, 1e-6, out=w)
+            np.divide(k2, w, out=w)
+            fx[a:a + chunk], fy[a:a + chunk] = (dx * w).sum(1), (dy * w).sum(1)
+        dx, dy = x[src] - x[dst], y[src] - y[dst]
+        pull = np.sqrt(dx * dx + dy * dy) / k
+        fx -= np.bincount(src, dx * pull, n) - np.bincount(dst, dx * pull, n)
+        fy -= np.bincount(src, dy * pull, n) - np.bincount(dst, dy * pull, n)
+        length = np.maximum(np.sqrt(fx * fx + fy * fy), 1e-6)
+        x += fx * step / length
+        y += fy * step / length
+        step -= cooling
+    return np.column_stack([x, y]).astype(np.float64)
+
+
+def _pack(parts: list[dict[str, np.ndarray]]) -> dict[str, tuple[int, int]]:
+    """Shelf packing: parts left to right in rows about as wide as the whole is tall."""
+    boxes = []
+    for part in parts:
+        xy = np.array(list(part.values()))
+        low, high = xy.min(axis=0), xy.max(axis=0)
+        boxes.append((low, high - low))
+    area = sum((w + GAP[0]) * (h + GAP[1]) for _, (w, h) in boxes)
+    width = max(math.sqrt(area) * 1.2, max(w for _, (w, _) in boxes))
+    positions: dict[str, tuple[int, int]] = {}
+    x = y = row = 0.0
+    for part, (low, (w, h)) in zip(parts, boxes):
+        if x > 0 and x + w > width:
+            x, y, row = 0.0, y + row + GAP[1], 0.0
+        for node, (px, py) in part.items():
+            positions[node] = (round(x + px - low[0]), round(y + py - low[1]))
+        x += w + GAP[0]
+        row = max(row, h)
+    return positions
