@@ -51,7 +51,8 @@ class Lexicon:
     boundary_words: frozenset[str]
     boundary_pos: frozenset[str]
     generic_names: frozenset[str]
-    generic_modifiers: frozenset[str]
+    generic_modifiers: frozenset[str]  # evaluative and domain words (see generic.txt)
+    evaluative: frozenset[str]
     generic_suffixes: tuple[str, ...]
     right_context: dict[str, frozenset[str]]  # head -> following words that cancel it
     national_bodies: dict[str, str]  # any surface form -> canonical name
@@ -72,6 +73,7 @@ class Lexicon:
     not_markers: frozenset[str]
     head_synonyms: tuple[tuple[str, ...], ...]
     head_continuations: frozenset[str]
+    modifier_synonyms: tuple[tuple[str, ...], ...]
 
     def division_parent(self, division: Division) -> Division | None:
         return self.divisions.get(division.parent)
@@ -145,7 +147,8 @@ def load() -> Lexicon:
         boundary_words=frozenset(w.strip() for w in data_lines("boundary.txt")),
         boundary_pos=frozenset(w.strip() for w in data_lines("boundary_pos.txt")),
         generic_names=frozenset(generic.get("names", [])),
-        generic_modifiers=frozenset(generic.get("modifiers", [])),
+        generic_modifiers=frozenset(generic.get("modifiers", []) + generic.get("evaluative", [])),
+        evaluative=frozenset(generic.get("evaluative", [])),
         generic_suffixes=tuple(generic.get("modifier_suffixes", [])),
         right_context={row[0]: frozenset(row[1].split()) for row in data_rows("right_context.tsv")},
         national_bodies=national,
@@ -166,4 +169,5 @@ def load() -> Lexicon:
         not_markers=frozenset(data_lines("not_markers.txt")),
         head_synonyms=tuple(tuple(row) for row in data_rows("head_synonyms.tsv")),
         head_continuations=frozenset(data_lines("head_continuations.txt")),
+        modifier_synonyms=tuple(tuple(row) for row in data_rows("modifier_synonyms.tsv")),
     )

@@ -484,6 +484,8 @@ def _is_generic(name: str, modifiers: list[Word], head_word: Word, head: lexicon
     remainder = form[len("".join(w.text for w in scope)):] if scope else form
     if not rest or remainder in lex.generic_names or len(form) == 2:
         return True
+    if scope:
+        return False  # 全省政务云平台: the province-wide one, unless the rest is a bare generic name
     if head.condition == "specific":
         return False
     governed = rest
@@ -493,7 +495,10 @@ def _is_generic(name: str, modifiers: list[Word], head_word: Word, head: lexicon
         tail = walker.text[governed[0].start:head_word.end].replace("“", "").replace("”", "")
         if tail in lex.generic_names:
             return True
-    return all(_generic_word(w.text, lex) for w in rest)
+    if not all(_generic_word(w.text, lex) for w in rest):
+        return False
+    return (any(w.text in lex.evaluative or _PERIOD_WORD.match(w.text) for w in rest)
+            or sum(len(w.text) for w in rest) <= 4)
 
 
 def _generic_word(word: str, lex: Lexicon) -> bool:
@@ -531,8 +536,8 @@ def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
     found = []
     for match in _QUOTED.finditer(text):
         inner = match.group()[1:-1]
-        if walker.heads.match(text, match.end()) or any(c in _DELIMITERS for c in inner):
-            continue  # “金盾”工程: the head walk takes the quote with it
+        if walker.heads.match(text, match.end()) or any(c in _DELIMITERS for c in inner) or inner in lex.generic_names:
+            continue  # “金盾”工程: the head walk takes the quote with it; “数字鸿沟” names nothing
         programme = next((p for p, (_, when) in lex.programmes.items() if when == "quoted" and inner.startswith(p)), None)
         if programme and len(inner) > len(programme):
             found.append(_Candidate(match.start(), match.end(), lex.programmes[programme][0], "quoted"))

@@ -235,6 +235,11 @@ def variants(name: str, entity_type: str, lex: Lexicon) -> set[str]:
                     forms.add(f[:at] + f[at + len(official):])  # 市政府电子政务网络平台
         for f in list(forms):
             forms |= _synonym_forms(f, lex, nickname=name.startswith("“"))
+        for f in list(forms):
+            for line in lex.modifier_synonyms:
+                for word in line:
+                    if f.startswith(word):
+                        forms |= {other + f[len(word):] for other in line}
     if entity_type == "Law":
         bare = normalise_name(name)
         cut = bare.find("关于")
@@ -354,6 +359,8 @@ def _merge_short_forms(readings: list[_Reading], union, find, plan: PlanInfo, le
         if reading.mention.expanded or reading.mention.type == "Agency":
             continue
         form = _short_form(fold(reading.name), reading.mention.type, owners, lex)
+        if reading.mention.type == "Law" and not form.startswith("关于"):
+            continue  # only a title's 关于… form is compared; 十三五信息化规划 is not 十三五国家信息化规划
         if len(form) >= 6 and any(form.endswith(h) for h in heads):
             buckets.setdefault((reading.mention.type, reading.scope, form[:2], form[-2:]), []).append((i, form))
     for members in buckets.values():

@@ -1,0 +1,93 @@
+"""Relations with evidence, on sentences written for these tests."""
+from kg.extract import extract_document
+from kg.ingest import document_from_text
+from kg.relate import load_specs
+
+PROVINCE = "吉林省“十三五”信息化规划\n"
+
+
+def relations(text: str) -> set[tuple[str, str, str]]:
+    result = extract_document(document_from_text("t.txt", text))
+    name = {e.key: e.name for e in result.entities}
+    return {(r.type, name[r.head], name[r.tail]) for r in result.relations}
+
+
+def test_relation_cues_are_data_files_with_direction():
+    specs = {spec.type: spec for spec in load_specs()}
+    assert set(specs) == {"leads", "participates-in", "depends-on", "integrates", "based-on", "issued-by", "part-of"}
+    assert specs["issued-by"].head_types == {"Law"} and specs["issued-by"].tail_types == {"Agency"}
+
+
+def test_task_table_row_gives_leads_and_participation_to_every_work_item():
+    text = (PROVINCE + "序号\t任务\t责任单位\n"
+            "1\t建设全省政务云平台，实施政务数据共享工程。\t省工信厅牵头，省发改委、财政厅等按职责分工负责\n")
+    found = relations(text)
+    for work in ("政务云平台", "政务数据共享工程"):
+        assert ("leads", "吉林省工信厅", work) in found
+        assert ("participates-in", "吉林省财政厅", work) in found
+        assert ("participates-in", "吉林省发改委", work) in found
+    assert not any(t == "leads" and tail.startswith("吉林省财政") for t, _, tail in found)
+
+
+def test_separate_lead_and_partner_columns():
+    text = (PROVINCE + "序号\t重点工程\t牵头单位\t配合单位\n"
+            "2\t建设人口基础信息库\t省公安厅\t省统计局、省民政厅\n")
+    found = relations(text)
+    assert ("leads", "吉林省公安厅", "人口基础信息库") in found
+    assert ("participates-in", "吉林省民政厅", "人口基础信息库") in found
+
+
+def test_depends_on_reads_rely_on_then_build_and_distributes_over_lists():
+    found = relations(PROVINCE + "依托全省电子政务外网，建设网上审批平台、电子监察系统和视频会议系统。")
+    for system in ("网上审批平台", "电子监察系统", "视频会议系统"):
+        assert ("depends-on", system, "电子政务外网") in found
+
+
+def test_depends_on_with_a_basis_before_or_after():
+    assert ("depends-on", "社区服务平台", "人口基础信息库") in relations(
+        PROVINCE + "以人口基础信息库为基础，建设社区服务平台。")
+    assert ("depends-on", "地方志数据库", "文化资源共享工程") in relations(
+        PROVINCE + "建设好地方志数据库，以文化资源共享工程为平台，实现资源共享。")
+
+
+def test_integrates_in_both_directions():
+    found = relations(PROVINCE + "通过整合税务征管数据库和社保缴费系统，建设财税信息共享平台。")
+    assert ("integrates", "财税信息共享平台", "税务征管数据库") in found
+    assert ("integrates", "财税信息共享平台", "社保缴费系统") in found
+    found = relations(PROVINCE + "各市不动产登记系统统一接入省级不动产信息平台。")
+    assert ("integrates", "省级不动产信息平台", "不动产登记系统") in found
+
+
+def test_based_on_with_the_plan_as_subject():
+    found = relations(PROVINCE + "为贯彻落实《国家信息化发展战略纲要》和《“十三五”国家信息化规划》，特制定本规划。")
+    assert ("based-on", "吉林省“十三五”信息化规划", "国家信息化发展战略纲要") in found
+    assert ("based-on", "吉林省“十三五”信息化规划", "“十三五”国家信息化规划") in found
+
+
+def test_based_on_for_a_system_built_after_the_law():
+    found = relations(PROVINCE + "贯彻落实《中华人民共和国档案法》，建设数字档案馆管理系统。")
+    assert ("based-on", "数字档案馆管理系统", "中华人民共和国档案法") in found
+
+
+def test_issued_by_from_the_agency_before_a_title_and_inside_it():
+    found = relations(PROVINCE + "执行国家档案局《电子文件归档与管理规范》，落实《吉林省人民政府关于加快推进政务公开的意见》。")
+    assert ("issued-by", "电子文件归档与管理规范", "国家档案局") in found
+    assert ("issued-by", "吉林省人民政府关于加快推进政务公开的意见", "吉林省人民政府") in found
+
+
+def test_part_of():
+    found = relations(PROVINCE + "《吉林省政务数据共享专项规划》作为《吉林省“十三五”信息化规划》的子规划。")
+    assert ("part-of", "吉林省政务数据共享专项规划", "吉林省“十三五”信息化规划") in found
+
+
+def test_no_named_entity_no_relation():
+    assert relations(PROVINCE + "省工信厅负责跨部门跨系统和基础性平台的协调建设。") == set()
+
+
+def test_every_relation_carries_its_sentence_as_original_offsets():
+    text = PROVINCE + "依托全省电子政务外网，建设网上审批平台。"
+    document = document_from_text("t.txt", text)
+    result = extract_document(document)
+    (relation,) = result.relations
+    start, end = document.to_original(*relation.evidence)
+    assert text[start:end] == "依托全省电子政务外网，建设网上审批平台。"
