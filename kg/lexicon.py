@@ -19,6 +19,28 @@ from pathlib import Path
 DATA_DIR = Path(__file__).parent / "data"
 
 
+class Affixes:
+    """The longest member of a word set that starts or ends a string, found with one set
+    lookup per word length (a few), not one comparison per word (thousands).
+
+    >>> Affixes(["哈尔滨", "哈尔滨市"]).prefix("哈尔滨市信息产业局")
+    '哈尔滨市'
+    """
+
+    def __init__(self, words):
+        self.words = frozenset(w for w in words if w)
+        self._lengths = sorted({len(w) for w in self.words}, reverse=True)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words
+
+    def prefix(self, text: str) -> str:
+        return next((text[:n] for n in self._lengths if n <= len(text) and text[:n] in self.words), "")
+
+    def suffix(self, text: str) -> str:
+        return next((text[-n:] for n in self._lengths if n <= len(text) and text[-n:] in self.words), "")
+
+
 @dataclass(frozen=True)
 class Head:
     text: str
@@ -61,6 +83,7 @@ class Lexicon:
     templates: dict[str, str]
     divisions: dict[str, Division]  # by adcode
     divisions_by_name: dict[str, list[Division]]
+    division_names: Affixes  # full names, and short names of provinces and prefectures
     legal_cues: frozenset[str]
     scope_words: dict[str, str]  # word -> "national" | "local"
     name_prefixes: frozenset[str]
@@ -125,6 +148,12 @@ DIVISION_SUFFIXES = (
 )
 
 
+def _names_of(division: Division) -> tuple[str, ...]:
+    if division.level == "county":
+        return (division.name,)
+    return division.name, short_division_name(division.name)
+
+
 @functools.cache
 def load() -> Lexicon:
     heads = {row[0]: Head(row[0], row[1], row[2] if len(row) > 2 else "-") for row in data_rows("heads.tsv")}
@@ -157,6 +186,7 @@ def load() -> Lexicon:
         templates=templates,
         divisions=divisions,
         divisions_by_name=by_name,
+        division_names=Affixes(n for d in divisions.values() for n in _names_of(d) if len(n) >= 2),
         legal_cues=frozenset(data_lines("legal_cues.txt")),
         scope_words={row[0]: row[1] for row in data_rows("scope_words.txt")},
         name_prefixes=frozenset(data_lines("name_prefixes.txt")),

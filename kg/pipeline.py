@@ -43,11 +43,17 @@ if not Span.has_extension("entity_key"):
     Span.set_extension("entity_key", default=None)
 
 
+def text_of(doc: Doc) -> str:
+    """The Doc's text; kept on the Doc by ``process`` because spaCy rebuilds ``doc.text``
+    from its tokens (one per character here) on every access."""
+    return doc.user_data.get("text") or doc.text
+
+
 class PlanReader:
     """Title, jurisdiction, period and year of the plan (``doc._.plan``)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.plan = describe(doc.text)
+        doc._.plan = describe(text_of(doc))
         return doc
 
 
@@ -55,7 +61,7 @@ class Segmenter:
     """Sentences and table rows (``doc._.segments``)."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.segments = segment(doc.text)
+        doc._.segments = segment(text_of(doc))
         return doc
 
 
@@ -66,7 +72,7 @@ class Recogniser:
         self.entity_types = frozenset(entity_types)
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = [m for m in recognise(doc.text, doc._.plan.title_span) if m.type in self.entity_types]
+        mentions = [m for m in recognise(text_of(doc), doc._.plan.title_span) if m.type in self.entity_types]
         doc._.mentions = mentions
         doc.spans[SPANS_KEY] = [doc.char_span(m.start, m.end, label=m.type, alignment_mode="expand")
                                 for m in mentions if not m.expanded]
@@ -80,7 +86,7 @@ class Resolver:
         source: Document | None = doc._.source
         original = source.text if source else None
         to_original = source.to_original if source else None
-        doc._.entities = resolve(doc.text, doc._.mentions, doc._.plan, original, to_original)
+        doc._.entities = resolve(text_of(doc), doc._.mentions, doc._.plan, original, to_original)
         key_of = {(m.start, m.end, m.type): e.key for e in doc._.entities for m in e.mentions if not m.expanded}
         for span in doc.spans[SPANS_KEY]:
             span._.entity_key = key_of.get((span.start_char, span.end_char, span.label_))
@@ -94,9 +100,25 @@ class Relator:
         self.relation_types = frozenset(relation_types)
 
     def __call__(self, doc: Doc) -> Doc:
-        relations = relate(doc.text, doc._.segments, doc._.entities, doc._.plan)
+        relations = relate(text_of(doc), doc._.segments, doc._.entities, doc._.plan)
         doc._.relations = [r for r in relations if r.type in self.relation_types]
         return doc
+
+
+class CharTokenizer:
+    """One token per character, like spaCy's Chinese "char" segmenter, built directly:
+    spaCy's own path re-aligns words and spaces and costs more than the whole extractor."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+
+
+@spacy.registry.tokenizers("infokg.char_tokenizer")
+def make_char_tokenizer():
+    return lambda nlp: CharTokenizer(nlp.vocab)
 
 
 @Language.factory("infokg_plan")
@@ -134,6 +156,7 @@ def process(nlp: Language, document: Document) -> Doc:
     """Run the pipeline over one plan; the Doc's text is the plan's matching text."""
     doc = nlp.make_doc(document.norm)
     doc._.source = document
+    doc.user_data["text"] = document.norm
     for _, component in nlp.pipeline:
         doc = component(doc)
     return doc

@@ -111,8 +111,7 @@ class _Walker:
         self.lex = lex
         self.segmenter = segmenter
         self.heads = _head_pattern(lex)
-        self.divisions = _division_names(lex)
-        self.divisions_by_length = tuple(sorted(self.divisions, key=len, reverse=True))
+        self.divisions = lex.division_names
         self.nonlegal_heads = tuple(sorted((h for h, v in lex.heads.items() if v.condition != "legal"),
                                            key=len, reverse=True))
         self.bodies = tuple(sorted(lex.national_bodies, key=len, reverse=True))
@@ -335,7 +334,7 @@ class _Walker:
         before = self.text[max(0, start - 16):start]
         after_division = word.text in self.divisions
         if word.text in self.lex.templates or word.text in self.lex.markers:
-            division = next((d for d in self.divisions_by_length if before.endswith(d)), None)
+            division = self.divisions.suffix(before)
             if division:
                 start -= len(division)
                 before = before[: len(before) - len(division)]
@@ -363,13 +362,6 @@ _ABSTRACT_HEADS = frozenset({"网络"})  # heads that are also abstract nouns (�
 @functools.cache
 def _head_pattern(lex: Lexicon) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(lex.heads, key=len, reverse=True))))
-
-
-@functools.cache
-def _division_names(lex: Lexicon) -> frozenset[str]:
-    names = {d.name for d in lex.divisions.values()}
-    names |= {lexicon.short_division_name(d.name) for d in lex.divisions.values() if d.level != "county"}
-    return frozenset(n for n in names if len(n) >= 2)
 
 
 # --- recognisers --------------------------------------------------------------------------
@@ -508,16 +500,13 @@ def _generic_word(word: str, lex: Lexicon) -> bool:
 
 def _is_scope_word(word: str, lex: Lexicon) -> bool:
     return (word in lex.markers or word in lex.templates or word in lex.scope_words
-            or word in _division_names(lex) or word in lex.name_prefixes)
+            or word in lex.division_names or word in lex.name_prefixes)
 
 
 def _explicit_scope(name: str, lex: Lexicon) -> bool:
     """Does the name say whose it is (a jurisdiction, a national prefix, a national body)?"""
     bare = name.strip("“”")
-    prefixes = set(lex.markers) | set(lex.templates) | set(lex.scope_words) | lex.name_prefixes
-    prefixes |= {b for b in lex.national_bodies if len(b) >= 3}
-    return (bare in lex.national_bodies or any(bare.startswith(p) for p in prefixes)
-            or any(bare.startswith(n) for n in _division_names(lex)))
+    return bare in lex.national_bodies or bool(_scope_prefixes(lex).prefix(bare) or lex.division_names.prefix(bare))
 
 
 def _has_scope(name: str, lex: Lexicon) -> bool:
@@ -525,9 +514,15 @@ def _has_scope(name: str, lex: Lexicon) -> bool:
     bare = name.strip("“”")
     if bare in lex.national_bodies or bare in lex.abbreviations or bare in lex.templates:
         return True
-    prefixes = set(lex.markers) | set(lex.templates) | set(lex.scope_words) | lex.name_prefixes
-    prefixes |= {b for b in lex.national_bodies if len(b) >= 3}
-    return any(bare.startswith(p) for p in prefixes) or any(bare.startswith(n) for n in _division_names(lex))
+    return bool(_scope_prefixes(lex).prefix(bare) or lex.division_names.prefix(bare))
+
+
+@functools.cache
+def _scope_prefixes(lex: Lexicon) -> lexicon.Affixes:
+    """Words that open a name and say whose it is: markers, templates, national scope words,
+    中共, and national bodies (人民银行哈尔滨中心支行)."""
+    words = set(lex.markers) | set(lex.templates) | set(lex.scope_words) | lex.name_prefixes
+    return lexicon.Affixes(words | {b for b in lex.national_bodies if len(b) >= 3})
 
 
 def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
@@ -762,10 +757,9 @@ def _opening(text: str, candidate: _Candidate, walker: _Walker) -> str:
 def _division_governments(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
     """In a list of agencies, a bare city or county name stands for its government
     (省发改委牵头，哈尔滨市、大庆市等按职责分工负责)."""
-    names = _division_full_names(lex)
     found: list[Mention] = []
     agencies = [m for m in mentions if m.type == "Agency"]
-    for run in _division_runs(text, names):
+    for run in _division_runs(text, lex):
         first, last = run[0], run[-1]
         after = text[last[1]:last[1] + 8]
         beside_agency = any(m.end == first[0] - 1 or m.start == last[1] + 1 for m in agencies
@@ -779,27 +773,24 @@ def _division_governments(text: str, mentions: list[Mention], lex: Lexicon) -> l
 
 
 _UNIT_CUE = re.compile(r"^等?(?:按职责|牵头|负责|配合|参与|协助)")
+_DIVISION_LIKE = re.compile(r"[\u4e00-\u9fff]{1,9}?(?:自治州|自治县|地区|市|县|区|旗|盟|州)(?=[、等，按牵负配和及])")
 
 
-def _division_runs(text: str, names: re.Pattern[str]) -> list[list[tuple[int, int]]]:
-    """Runs of division names that stand alone between 、 (or a clause edge)."""
+def _division_runs(text: str, lex: Lexicon) -> list[list[tuple[int, int]]]:
+    """Runs of city or county names that stand alone between 、 (or a clause edge)."""
     runs: list[list[tuple[int, int]]] = []
-    for match in names.finditer(text):
+    provinces = {d.name for d in lex.divisions.values() if d.level == "province"}
+    for match in _DIVISION_LIKE.finditer(text):
         s, e = match.start(), match.end()
-        before, after = text[s - 1:s] if s else "，", text[e:e + 1]
-        if before not in "、，：\t；" or after not in ("、", "等", "，", "按", "牵", "负", "配", "和", "及"):
+        while s < e and (text[s:e] not in lex.division_names or text[s:e] in provinces):
+            s += 1  # the match may open with the end of the clause before the name
+        if e - s < 2 or (s and text[s - 1] not in "、，：\t；"):
             continue
         if runs and runs[-1][-1][1] == s - 1 and text[s - 1] == "、":
             runs[-1].append((s, e))
         else:
             runs.append([(s, e)])
     return runs
-
-
-@functools.cache
-def _division_full_names(lex: Lexicon) -> re.Pattern[str]:
-    names = sorted({d.name for d in lex.divisions.values() if d.level != "province"}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
 
 
 def _expand_ellipses(text: str, candidates: list[_Candidate], walker: _Walker, lex: Lexicon,

@@ -19,6 +19,7 @@ Task tables (序号 | 任务 | 牵头单位 …) and the structure of titles (�
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import tomllib
@@ -114,10 +115,12 @@ def relate(text: str, segments: list[Segment], entities: list[Entity], plan: Pla
     by_mention = {id(m): e for e in entities for m in e.mentions}
     plan_entity = next((e for e in entities if any(m.rule == "plan-title" for m in e.mentions)), None)
     mentions = sorted((m for e in entities for m in e.mentions), key=lambda m: (m.start, -m.end))
+    starts = [m.start for m in mentions]
     specs = {s.type: s for s in load_specs()}
     found: list[Relation] = []
     for seg in segments:
-        inside = [m for m in mentions if seg.start <= m.start and m.end <= seg.end]
+        first, last = bisect.bisect_left(starts, seg.start), bisect.bisect_left(starts, seg.end)
+        inside = [m for m in mentions[first:last] if m.end <= seg.end]
         if not inside:
             continue
         pieces = [(s, e) for s, e in seg.cells] if seg.kind == "row" else [(seg.start, seg.end)]

@@ -172,19 +172,12 @@ def _leading_marker(name: str, lex: Lexicon) -> str:
 
 
 def _leading_division(name: str, lex: Lexicon) -> str:
-    return next((d for d in _divisions_by_length(lex) if name.startswith(d)), "")
+    return lex.division_names.prefix(name)
 
 
 def _national_name(name: str, lex: Lexicon) -> bool:
     bare = name.strip("“”")
     return any(bare.startswith(w) for w, scope in lex.scope_words.items() if scope == NATIONAL)
-
-
-@functools.cache
-def _divisions_by_length(lex: Lexicon) -> tuple[str, ...]:
-    names = {d.name for d in lex.divisions.values()}
-    names |= {lexicon.short_division_name(d.name) for d in lex.divisions.values() if d.level != "county"}
-    return tuple(sorted((n for n in names if len(n) >= 2), key=len, reverse=True))
 
 
 def _code_of(division_name: str, plan: PlanInfo, lex: Lexicon) -> str:
