@@ -160,10 +160,9 @@ class _Walker:
         last = next((i for i, w in enumerate(words) if w.end == head_end), None)
         if last is None or not self._head_word_ok(words[last], head):
             return None
-        following = words[last + 1].text if last + 1 < len(words) else ""
-        blockers = self.lex.right_context.get(head, frozenset())
-        if following in blockers or following[:1] in blockers:
-            return None
+        following = self.text[head_end:self.clause_end(head_end, 6)]
+        if any(following.startswith(b) for b in self.lex.right_context.get(head, ())):
+            return None  # 战略机遇期, 中心城市: the head modifies what follows
         words = words[: last + 1]
         self._name_end = head_end
         self._head = head
@@ -466,9 +465,13 @@ def _is_generic(name: str, modifiers: list[Word], head_word: Word, head: lexicon
     scope = [w for w in modifiers if _is_scope_word(w.text, lex)]
     rest = [w for w in modifiers if not _is_scope_word(w.text, lex)]
     own = all(w.text in lex.markers and lex.markers[w.text].kind != "part" for w in scope)
-    verbs_only = bool(rest) and all(w.text in lex.boundary_words or w.text in lex.head_verbs for w in rest)
-    if verbs_only and (bare_head in lex.generic_names or bare_head == head.text):
-        return True  # 黑龙江建设网络: a verb and a bare head
+    verbs = 0
+    while verbs < len(rest) and (rest[verbs].text in lex.boundary_words or rest[verbs].text in lex.head_verbs):
+        verbs += 1
+    if rest and verbs == len(rest) and head.type != "Agency":
+        after = walker.text[rest[-1].end:head_word.end].strip("“”")
+        if after == head.text or after in lex.generic_names:
+            return True  # 黑龙江建设网络, 三大支撑平台: verbs and a bare head
     if rest and bare_head in lex.generic_names and all(w.pos == "v" or w.text in lex.boundary_words for w in rest):
         return True  # 掌握网络: a verb and a generic object
     if scope and not own:

@@ -37,7 +37,7 @@ _ENTITY = "[\ue000-\uf8ff]"
 _PLACEHOLDERS = {
     "E": _ENTITY,
     "ES": f"{_ENTITY}(?:(?:、|和|及|与|以及|或)?{_ENTITY})*",
-    "NEAR": "[^。；\t\ue000-\uf8ff]{0,12}?",
+    "NEAR": "[^。；\t\ue000-\uf8ff]{0,20}?",
     "MID": "[^。；\t\ue000-\uf8ff]{1,20}?",
     "GAP": "[^。\t]*?",
     "SPAN": "[^。；\t]{1,80}?",
@@ -99,9 +99,15 @@ def _compile(template: str, words: dict[str, list[str]], path) -> re.Pattern[str
         key = match.group(1)
         if key in _PLACEHOLDERS:
             return _PLACEHOLDERS[key]
+        if key.startswith("NO_") and key[3:] in words:
+            # any stretch of the sentence in which none of the words occurs (shortest first)
+            return f"(?:(?!{alternation(key[3:])})[^。\t])*?"
         if key not in words:
             raise ValueError(f"{path}: pattern {template!r} uses {{{key}}}, which is neither a placeholder "
                              f"({', '.join(_PLACEHOLDERS)}) nor a word list of the file or _words.toml")
+        return alternation(key)
+
+    def alternation(key: str) -> str:
         return "(?:" + "|".join(map(re.escape, sorted(words[key], key=len, reverse=True))) + ")"
 
     try:
