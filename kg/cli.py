@@ -26,9 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    from .view import ViewError
+
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError, IsADirectoryError) as error:
+    except (FileNotFoundError, ValueError, IsADirectoryError, ViewError) as error:
         print(f"kg: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -22,7 +22,7 @@ _PLAN_WORDS = re.compile(r"规划|纲要|计划|方案|意见|规定|办法|要�
 _NATIONAL_WORDS = re.compile(r"国家|全国|中华人民共和国|中央|国务院|部")
 _PERIOD = re.compile(r"(十[一二三四五六七八九]五)|第(十[一二三四五六七八九])个五年")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
-_PERIOD_START = {"十五": 2001, "十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
+PERIOD_START = {"十五": 2001, "十一五": 2006, "十二五": 2011, "十三五": 2016, "十四五": 2021, "十五五": 2026}
 
 
 @dataclass(frozen=True)
@@ -144,4 +144,4 @@ def _year(text: str, period: str) -> int | None:
     dates = _DATE.findall(text[:1500]) or _DATE.findall(text[-600:])
     if dates:
         return int(dates[0])
-    return _PERIOD_START.get(period)
+    return PERIOD_START.get(period)

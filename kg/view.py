@@ -28,12 +28,13 @@ from pyvis.network import Network
 
 from . import lexicon
 from .namespace import entity_iri
-from .plan import _PERIOD_START
+from .plan import PERIOD_START
 from .recognise import ENTITY_TYPES
 from .relate import RELATION_TYPES
 
 if TYPE_CHECKING:
     from .extract import Extraction
+    from .relate import Relation
     from .resolve import Entity
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,9 +60,11 @@ RELATION_COLOURS = {
 }
 _SPARE_COLOURS = ("#76b7b2", "#edc948", "#ff9da7", "#bab0ac", "#8cd17d", "#86bcb6")
 
-SPACING = 110  # pixels between neighbouring nodes
-GAP = (170, 90)  # pixels between packed parts: labels run sideways, so wider across
+SPACING = 80  # typical pixels from a node to its nearest neighbour
+STRETCH = 1.8  # across: labels are wider than they are tall
+GAP = (210, 80)  # pixels between packed parts: labels run sideways, so wider across
 SEED = 7
+ASPECT = 1.6  # of the packed whole: about a screen's
 _NX_LIMIT = 500  # networkx's spring layout needs scipy from this size on; ours does not
 
 
@@ -81,18 +84,7 @@ def viewer_graph(extractions: list[Extraction]) -> nx.MultiDiGraph:
         for entity in extraction.entities:
             _add_entity(graph, entity, extraction, plan)
         for relation in extraction.relations:
-            head, tail = str(entity_iri(relation.head)), str(entity_iri(relation.tail))
-            for end, key in ((head, relation.head), (tail, relation.tail)):
-                if end not in graph:
-                    raise ViewError(f"{extraction.document.name}: a {relation.type} relation names {key}, "
-                                    "which the extraction does not list; re-run the extraction")
-            start, stop = extraction.document.to_original(*relation.evidence)
-            evidence = (plan, extraction.document.text[start:stop].strip())
-            if not graph.has_edge(head, tail, key=relation.type):
-                graph.add_edge(head, tail, key=relation.type, type=relation.type, evidence=[])
-            found = graph.edges[head, tail, relation.type]["evidence"]
-            if evidence not in found:
-                found.append(evidence)
+            _add_relation(graph, relation, extraction, plan)
     return graph
 
 
@@ -112,6 +104,23 @@ def _add_entity(graph: nx.MultiDiGraph, entity: Entity, extraction: Extraction, 
     data["mentions"] += len(entity.mentions)
 
 
+def _add_relation(graph: nx.MultiDiGraph, relation: Relation, extraction: Extraction, plan: str) -> None:
+    """One edge per (type, head, tail); each plan sentence stating it is evidence, in the
+    plan's own text (the matching text may lack spaces and use other punctuation)."""
+    head, tail = str(entity_iri(relation.head)), str(entity_iri(relation.tail))
+    for node, key in ((head, relation.head), (tail, relation.tail)):
+        if node not in graph:
+            raise ViewError(f"{extraction.document.name}: a {relation.type} relation names {key}, "
+                            "which the extraction does not list; re-run the extraction")
+    start, stop = extraction.document.to_original(*relation.evidence)
+    evidence = (plan, extraction.document.text[start:stop].strip())
+    if not graph.has_edge(head, tail, key=relation.type):
+        graph.add_edge(head, tail, key=relation.type, type=relation.type, evidence=[])
+    found = graph.edges[head, tail, relation.type]["evidence"]
+    if evidence not in found:
+        found.append(evidence)
+
+
 def _jurisdiction(scope: str, extraction: Extraction) -> str:
     """The name of an entity's jurisdiction: "national" or its division's name."""
     if scope == NATIONAL:
@@ -124,7 +133,7 @@ def _jurisdiction(scope: str, extraction: Extraction) -> str:
 
 # --- the page ----------------------------------------------------------------------------
 
-def write_viewer(graph: nx.MultiDiGraph, path: Path, title: str = "infokg") -> Path:
+def write_viewer(graph: nx.MultiDiGraph, path: Path | str, title: str = "infokg") -> Path:
     """Write the viewer of ``graph`` to ``path`` whole or not at all (a reader never
     opens half a page); the same graph and title give the same bytes."""
     path = Path(path)
@@ -135,7 +144,8 @@ def write_viewer(graph: nx.MultiDiGraph, path: Path, title: str = "infokg") -> P
         partial.write_bytes(data)
         os.replace(partial, path)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        if partial.exists():
+            partial.unlink()
         raise ViewError(f"{path}: cannot write the viewer ({error.strerror}); "
                         "choose a folder you can write to") from None
     return path
@@ -154,7 +164,7 @@ def render_viewer(graph: nx.MultiDiGraph, title: str = "infokg") -> str:
         net.add_node(index[node], **_node_item(node, graph.nodes[node], positions[node], degree[node], at))
     for number, (head, tail, kind, data, parallel) in enumerate(_edges(graph)):
         net.add_edge(index[head], index[tail], **_edge_item(number, kind, data, parallel, at))
-    net.options = _options()
+    net.options = _options(graph.number_of_edges())
     net.set_template_dir(str(TEMPLATES), "viewer.html")
     # tojson still escapes < > & ' (no "</script>" can close a data block); Chinese stays as is
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
@@ -174,7 +184,7 @@ def _facets(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
         "relations": _in_order({kind for _, _, kind in graph.edges(keys=True)}, RELATION_TYPES),
         "plans": sorted({p for d in nodes for p in d.get("plans", [])} | set(evidence)),
         "jurisdictions": _in_order({d.get("jurisdiction", NATIONAL) for d in nodes}, (NATIONAL,)),
-        "periods": _in_order({p for d in nodes for p in d.get("periods", [])}, tuple(_PERIOD_START)),
+        "periods": _in_order({p for d in nodes for p in d.get("periods", [])}, tuple(PERIOD_START)),
     }
 
 
@@ -234,12 +244,14 @@ def _edge_item(number: int, kind: str, data: dict, parallel: int, at) -> dict:
     return item
 
 
-def _options() -> dict:
-    """vis-network options: fixed positions, no physics, straight edges (fast with 15k)."""
+def _options(edges: int) -> dict:
+    """vis-network options: fixed positions, no physics, straight edges (fast with 15k);
+    with many edges, zooming and dragging draw the nodes alone."""
     return {
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True, "multiselect": False,
+        "interaction": {"hover": True, "tooltipDelay": 150, "multiselect": False,
+                        "hideEdgesOnDrag": True, "hideEdgesOnZoom": edges > 5000,
                         "keyboard": {"enabled": True, "bindToWindow": False}},
         "nodes": {"borderWidth": 1, "font": {"size": 14, "face": "system-ui, 'Noto Sans CJK SC', sans-serif"},
                   "widthConstraint": {"maximum": 200}},
@@ -261,7 +273,7 @@ def _meta(graph: nx.MultiDiGraph, title: str, facets: dict[str, list[str]], at) 
 def _csp(scripts) -> str:
     """Only the page's own two scripts run, and nothing may be fetched from anywhere."""
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in scripts)
-    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data: blob:; "
+    return (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
             "base-uri 'none'; form-action 'none'")
 
 
@@ -284,19 +296,31 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
 
 
 def _part_layout(part: nx.Graph, nodes: list[str]) -> dict[str, np.ndarray]:
-    """One connected part, centred on 0, about SPACING between neighbours."""
-    n = len(nodes)
-    if n == 1:
+    """One connected part, scaled so that a node's nearest neighbour is typically SPACING
+    away (hubs pull a force layout into a tight core, and a fixed extent would crush it),
+    then stretched across so that side-by-side labels overlap less."""
+    if len(nodes) == 1:
         return {nodes[0]: np.zeros(2)}
-    radius = SPACING * math.sqrt(n) / 2
-    if n < _NX_LIMIT:
-        return nx.spring_layout(part, seed=SEED, scale=radius, method="force")
-    at = {node: i for i, node in enumerate(nodes)}
-    edges = np.array([(at[u], at[v]) for u, v in part.edges()], dtype=np.intp)
-    xy = _spread(n, edges[:, 0], edges[:, 1])
-    xy -= xy.mean(axis=0)
-    xy *= radius / max(np.abs(xy).max(), 1e-9)
-    return dict(zip(nodes, xy))
+    if len(nodes) < _NX_LIMIT:
+        placed = nx.spring_layout(part, seed=SEED, method="force")
+        xy = np.array([placed[node] for node in nodes])
+    else:
+        at = {node: i for i, node in enumerate(nodes)}
+        edges = np.array([(at[u], at[v]) for u, v in part.edges()], dtype=np.intp)
+        xy = _spread(len(nodes), edges[:, 0], edges[:, 1])
+    xy = (xy - xy.mean(axis=0)) * (SPACING / max(_median_nearest(xy), 1e-9))
+    return dict(zip(nodes, xy * (STRETCH, 1)))
+
+
+def _median_nearest(xy: np.ndarray, chunk: int = 1000) -> float:
+    """The median distance from a node to its nearest neighbour, in row blocks."""
+    x, y = xy[:, 0], xy[:, 1]
+    nearest = []
+    for a in range(0, len(xy), chunk):
+        d = (x[a:a + chunk, None] - x) ** 2 + (y[a:a + chunk, None] - y) ** 2
+        d[np.arange(len(d)), np.arange(a, a + len(d))] = np.inf
+        nearest.append(d.min(axis=1))
+    return float(np.sqrt(np.median(np.concatenate(nearest))))
 
 
 def _spread(n: int, src: np.ndarray, dst: np.ndarray, iterations: int = 50, chunk: int = 1000) -> np.ndarray:
@@ -314,7 +338,7 @@ def _spread(n: int, src: np.ndarray, dst: np.ndarray, iterations: int = 50, chun
             w = dx * dx + dy * dy
             np.maximum(w, 1e-6, out=w)
             np.divide(k2, w, out=w)
-            fx[a:a + chunk], fy[a:a + chunk] = (dx * w).sum(1), (dy * w).sum(1)
+            fx[a:a + chunk], fy[a:a + chunk] = np.einsum("ij,ij->i", dx, w), np.einsum("ij,ij->i", dy, w)
         dx, dy = x[src] - x[dst], y[src] - y[dst]
         pull = np.sqrt(dx * dx + dy * dy) / k
         fx -= np.bincount(src, dx * pull, n) - np.bincount(dst, dx * pull, n)
@@ -327,14 +351,16 @@ def _spread(n: int, src: np.ndarray, dst: np.ndarray, iterations: int = 50, chun
 
 
 def _pack(parts: list[dict[str, np.ndarray]]) -> dict[str, tuple[int, int]]:
-    """Shelf packing: parts left to right in rows about as wide as the whole is tall."""
+    """Shelf packing: parts left to right in rows, the whole about a screen's shape."""
+    if not parts:
+        return {}
     boxes = []
     for part in parts:
         xy = np.array(list(part.values()))
         low, high = xy.min(axis=0), xy.max(axis=0)
         boxes.append((low, high - low))
     area = sum((w + GAP[0]) * (h + GAP[1]) for _, (w, h) in boxes)
-    width = max(math.sqrt(area) * 1.2, max(w for _, (w, _) in boxes))
+    width = max(math.sqrt(area * ASPECT), max(w for _, (w, _) in boxes))
     positions: dict[str, tuple[int, int]] = {}
     x = y = row = 0.0
     for part, (low, (w, h)) in zip(parts, boxes):

@@ -1,6 +1,6 @@
 // The infokg viewer: filters, search, focus, details and export over a vis-network graph.
 // Every string from the plans reaches the page through textContent or as a text node,
-// never as markup, so a name like <img onerror=...> shows as the characters it is.
+// never as markup, so a name written as an HTML tag shows as the characters it is.
 (function () {
   "use strict";
 
@@ -38,6 +38,8 @@
   const edges = new vis.DataSet(edgeItems.map(visEdge));
   const network = new vis.Network($("network"), { nodes, edges }, options);
   const hidden = { nodes: new Set(), edges: new Set() };
+  // each animation frame redraws everything: smooth for hundreds of nodes, jerky for thousands
+  const animation = nodeItems.length > 2000 ? false : { duration: 300 };
 
   function visNode(n) {
     return { id: n.id, label: n.label, x: n.x, y: n.y, color: n.color, shape: n.shape, size: n.size };
@@ -118,10 +120,14 @@
   function nodePasses(n) {
     return facets.every((f) => f.edgesOnly || any(checked[f.key], f.of(n)));
   }
-  function edgePasses(e, shown) {
-    return checked.relations[e.rt] && shown.has(e.from) && shown.has(e.to)
+  /** The edge's own filters; vis itself hides the edges of hidden nodes. */
+  function edgeOwnPasses(e) {
+    return checked.relations[e.rt]
       && (e.plans.length === 0 || any(checked.plans, e.plans))
       && (e.periods.length === 0 || any(checked.periods, e.periods));
+  }
+  function edgePasses(e, shown) {
+    return shown.has(e.from) && shown.has(e.to) && edgeOwnPasses(e);
   }
 
   // --- focus ---------------------------------------------------------------------------
@@ -164,8 +170,8 @@
     const edgeChanges = [];
     let edgeCount = 0;
     for (const e of edgeItems) {
-      const hide = !edgePasses(e, shown);
-      if (!hide) edgeCount++;
+      const hide = !edgeOwnPasses(e); // only what vis cannot infer: updates are costly
+      if (!hide && shown.has(e.from) && shown.has(e.to)) edgeCount++;
       if (hide !== hidden.edges.has(e.id)) {
         edgeChanges.push({ id: e.id, hidden: hide });
         if (hide) hidden.edges.add(e.id); else hidden.edges.delete(e.id);
@@ -173,7 +179,7 @@
     }
     if (nodeChanges.length) nodes.update(nodeChanges);
     if (edgeChanges.length) edges.update(edgeChanges);
-    if (focused) network.fit({ nodes: [...shown], animation: { duration: 300 } });
+    if (focused) network.fit({ nodes: [...shown], maxZoomLevel: 1.5, animation });
     const focusNote = focused ? ` · focus: ${focusHops} hop${focusHops > 1 ? "s" : ""} around ${nodeById.get(selected).label}` : "";
     $("status").textContent = `${shown.size} of ${nodeItems.length} entities, ${edgeCount} of ${edgeItems.length} relations shown${focusNote}`;
   }
@@ -195,9 +201,12 @@
 
   function relationBlock(e, fromHere) {
     const relation = meta.relations[e.rt];
-    const head = el("div", { className: "head" }, swatch(relation.colour, "line"),
-      el("span", { className: "type", textContent: fromHere ? relation.name + " →" : "← " + relation.name }),
-      entityButton(fromHere ? e.to : e.from));
+    // read as a sentence: "leads → X" from this entity, "X leads → this" into it
+    const head = fromHere
+      ? el("div", { className: "head" }, swatch(relation.colour, "line"),
+          el("span", { className: "type", textContent: relation.name + " →" }), entityButton(e.to))
+      : el("div", { className: "head" }, swatch(relation.colour, "line"), entityButton(e.from),
+          el("span", { className: "type", textContent: relation.name + " →" }), el("span", { className: "muted", textContent: "this" }));
     return el("div", { className: "relation" }, head, evidenceList(e));
   }
 
@@ -243,7 +252,7 @@
     if (!hidden.nodes.has(id)) {
       network.selectNodes([id]);
       if (moveCamera && focusHops === 0) {
-        network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: { duration: 400 } });
+        network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation });
       }
     } else {
       network.unselectAll();
@@ -360,13 +369,13 @@
   $("focus").addEventListener("change", (event) => {
     focusHops = Number(event.target.value);
     applyView();
-    if (focusHops === 0) network.fit({ animation: { duration: 300 } });
+    if (focusHops === 0) network.fit({ animation });
   });
   $("edge-labels").addEventListener("change", (event) => {
     const on = event.target.checked;
     edges.update(edgeItems.map((e) => ({ id: e.id, label: on ? meta.relations[e.rt].name : "" })));
   });
-  $("fit").addEventListener("click", () => network.fit({ animation: { duration: 300 } }));
+  $("fit").addEventListener("click", () => network.fit({ animation }));
 
   // The legend is drawn into the exported picture only, in its top left corner.
   let drawLegend = false;
