@@ -19,12 +19,12 @@ _FORMATS = {".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt", ".j
 
 
 def load_graph(path: Path) -> Dataset:
-    """The graph in ``path`` (TriG, N-Quads, Turtle or JSON-LD), all named graphs queryable
-    as one default graph and by GRAPH."""
+    """The graph in ``path`` (TriG, N-Quads, Turtle or JSON-LD). The default graph holds the
+    merged facts; each document's statements and evidence are in its named graph (GRAPH ?doc)."""
     fmt = _FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(f"{path}: unknown graph format; give a .trig, .nq, .ttl, .nt or .jsonld file")
-    dataset = Dataset(default_union=True)
+    dataset = Dataset()
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace)
     try:

@@ -1,0 +1,306 @@
+"""Graph: the extractions as one RDF dataset, facts merged across plans, provenance per plan.
+
+The default graph holds the merged facts (what ``exports/kg.ttl`` holds): one node per
+entity key however many plans name it, with its canonical name, aliases, jurisdiction and
+the relations between entities. Each source document has a named graph (its IRI is the
+document's) with what that document alone says - its entities as it names them, its
+relations - and where it says it: mentions as web annotations on the text, and one reified
+statement per relation with the quoted evidence. Every node has an IRI (kg.namespace), so
+building twice from the same plans gives the same dataset.
+
+>>> from kg.ingest import document_from_text
+>>> from kg.extract import extract_document
+>>> dataset = build_dataset([extract_document(document_from_text("a.txt", "哈尔滨市电子政务发展规划\\n市信息产业局牵头。"))])
+>>> sorted(str(label) for label in facts_graph(dataset).objects(None, SKOS.prefLabel))
+['哈尔滨市', '哈尔滨市信息产业局', '哈尔滨市电子政务发展规划', '黑龙江省']
+"""
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from rdflib import Dataset, Graph, Literal, URIRef
+
+from . import lexicon, namespace
+from .namespace import EXPORT_PREFIXES, RELATION_PROPERTIES, document_iri, jurisdiction_iri, node_iri
+from .plan import NATIONAL
+from .recognise import ENTITY_TYPES
+
+if TYPE_CHECKING:
+    from .extract import Extraction
+    from .recognise import Mention
+    from .relate import Relation
+    from .resolve import Entity
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+class _Vocabulary:
+    """A namespace whose terms are made once: rdflib makes (and checks) a new URIRef on every
+    lookup, which was a good part of the build time."""
+
+    def __init__(self, terms):
+        self._terms = terms
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = self._terms[name]
+        setattr(self, name, term)
+        return term
+
+
+KG, OA, PROV, RDF, SKOS, XSD = (_Vocabulary(ns) for ns in (namespace.KG, namespace.OA, namespace.PROV,
+                                                             namespace.RDF, namespace.SKOS, namespace.XSD))
+entity_iri = functools.lru_cache(maxsize=1 << 16)(namespace.entity_iri)
+
+ENTITY_CLASSES = {name: namespace.KG[name] for name in ENTITY_TYPES}
+PLAN_TITLE_RULE = "plan-title"
+TRUE = Literal(True)
+
+
+def build_dataset(extractions: list[Extraction]) -> Dataset:
+    """The dataset of these extractions: merged facts by default, one named graph per document."""
+    dataset = Dataset()
+    for prefix, iri in EXPORT_PREFIXES.items():
+        dataset.bind(prefix, iri)
+    sources = sorted((_Source.of(x) for x in extractions), key=lambda s: (s.sha, s.extraction.document.name))
+    for source in sources:
+        graph = dataset.graph(source.node)
+        graph.addN((*triple, graph) for triple in _document_graph(source))
+    default = dataset.default_graph
+    default.addN((*triple, default) for triple in _merged_facts(sources))
+    return dataset
+
+
+def facts_graph(dataset: Dataset) -> Graph:
+    """The merged facts without provenance: the dataset's default graph (a live view, not a copy)."""
+    return dataset.default_graph
+
+
+# --- what is said about an entity ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Description:
+    """What one document, or all of them together, say about the entity with one key."""
+
+    key: str
+    type: str
+    name: str
+    aliases: frozenset[str]
+    scope: str
+    doc_numbers: frozenset[str]
+    elliptical: bool
+    documents: frozenset[str]  # sha256 of the documents that name it
+
+
+def _describe(named: Iterable[tuple[Entity, str]]) -> list[_Description]:
+    """One description per key from (entity, document sha256) pairs. The name is the one
+    most documents use (ties: the smallest); every other name and alias is an alias.
+
+    >>> from kg.resolve import Entity
+    >>> a = Entity("Law|national|x", "Law", "电子签名法", ["签名法"], [], "national")
+    >>> b = Entity("Law|national|x", "Law", "中华人民共和国电子签名法", [], [], "national")
+    >>> d = _describe([(a, "doc1"), (b, "doc2"), (b, "doc3")])[0]
+    >>> d.name, sorted(d.aliases)
+    ('中华人民共和国电子签名法', ['电子签名法', '签名法'])
+    """
+    groups: dict[str, list[tuple[Entity, str]]] = {}
+    for entity, sha in named:
+        groups.setdefault(entity.key, []).append((entity, sha))
+    return [_merge(key, group) for key, group in sorted(groups.items())]
+
+
+def _merge(key: str, group: list[tuple[Entity, str]]) -> _Description:
+    votes = Counter(name for name, _ in {(entity.name, sha) for entity, sha in group})
+    name = min(votes, key=lambda n: (-votes[n], n))
+    aliases = {a for entity, _ in group for a in (entity.name, *entity.aliases) if a} - {name}
+    first = group[0][0]
+    return _Description(key, first.type, name, frozenset(aliases), first.scope,
+                        frozenset(e.doc_number for e, _ in group if e.doc_number),
+                        all(e.elliptical for e, _ in group), frozenset(sha for _, sha in group))
+
+
+def _entity_triples(description: _Description) -> Iterator[Triple]:
+    node = entity_iri(description.key)
+    yield node, RDF.type, _entity_class(description)
+    yield node, SKOS.prefLabel, Literal(description.name, lang="zh")
+    for alias in description.aliases:
+        yield node, SKOS.altLabel, Literal(alias, lang="zh")
+    for sha in description.documents:
+        yield node, KG.mentionedIn, document_iri(sha)
+    if description.scope != NATIONAL:
+        yield node, KG.jurisdiction, jurisdiction_iri(description.scope)
+    for number in description.doc_numbers:
+        yield node, KG.documentNumber, Literal(number)
+    if description.elliptical:
+        yield node, KG.elliptical, TRUE
+
+
+def _entity_class(description: _Description) -> URIRef:
+    try:
+        return ENTITY_CLASSES[description.type]
+    except KeyError:
+        raise ValueError(f"entity {description.key!r} has type {description.type!r}, not one of kg/recognise.py "
+                         f"ENTITY_TYPES ({', '.join(ENTITY_CLASSES)}); a new type also needs its class in "
+                         "ontology/infokg.ttl") from None
+
+
+# --- facts ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Source:
+    """An extraction with its document's digest and IRI, worked out once."""
+
+    extraction: Extraction
+    sha: str
+    node: URIRef
+
+    @classmethod
+    def of(cls, extraction: Extraction) -> _Source:
+        sha = extraction.document.sha256
+        return cls(extraction, sha, document_iri(sha))
+
+
+def _merged_facts(sources: list[_Source]) -> Iterator[Triple]:
+    """All documents' facts, entities merged by key; a plan several documents describe takes
+    its period, year and jurisdiction from the first (by digest)."""
+    described: set[str] = set()
+    for source in sources:
+        yield from _document_facts(source)
+        plan = _plan_entity(source.extraction)
+        if plan is not None and plan.key not in described:
+            described.add(plan.key)
+            yield from _plan_triples(source, plan)
+    named = [(e, s.sha) for s in sources for e in s.extraction.entities]
+    for description in _describe(named):
+        yield from _entity_triples(description)
+
+
+def _document_graph(source: _Source) -> Iterator[Triple]:
+    """A document's named graph: its facts as it states them, and their provenance."""
+    extraction = source.extraction
+    yield from _document_facts(source)
+    plan = _plan_entity(extraction)
+    if plan is not None:
+        yield from _plan_triples(source, plan)
+    for description in _describe((e, source.sha) for e in extraction.entities):
+        yield from _entity_triples(description)
+    for entity in extraction.entities:
+        for mention in entity.mentions:
+            yield from _mention_triples(source, entity, mention)
+    for relation in extraction.relations:
+        yield from _statement_triples(source, relation)
+
+
+def _document_facts(source: _Source) -> Iterator[Triple]:
+    """The source document, the places its entities belong to and the relations it states."""
+    extraction, node = source.extraction, source.node
+    document = extraction.document
+    yield node, RDF.type, KG.SourceDocument
+    yield node, KG.fileName, Literal(document.name)
+    yield node, KG.sha256, Literal(source.sha)
+    yield node, KG.encoding, Literal(document.encoding)
+    codes = {e.scope for e in extraction.entities} | {extraction.plan.jurisdiction.code or NATIONAL}
+    yield from _jurisdiction_triples(sorted(codes - {NATIONAL}))
+    plan = _plan_entity(extraction)
+    if plan is not None:
+        yield node, KG.describesPlan, entity_iri(plan.key)
+    for relation in extraction.relations:
+        yield entity_iri(relation.head), _relation_property(relation), entity_iri(relation.tail)
+
+
+def _plan_entity(extraction: Extraction) -> Entity | None:
+    """The Law entity of the plan itself: the one its title names."""
+    return next((e for e in extraction.entities if any(m.rule == PLAN_TITLE_RULE for m in e.mentions)), None)
+
+
+def _plan_triples(source: _Source, plan: Entity) -> Iterator[Triple]:
+    """The plan's own entity as a plan: its period, year and jurisdiction."""
+    node = entity_iri(plan.key)
+    info = source.extraction.plan
+    yield node, RDF.type, KG.Plan
+    if info.period:
+        yield node, KG.period, Literal(info.period)
+    if info.year:
+        yield node, KG.year, Literal(str(info.year), datatype=XSD.gYear)
+    code = info.jurisdiction.code
+    if code and plan.scope in (NATIONAL, code):  # never a second jurisdiction beside the entity's own
+        yield node, KG.jurisdiction, jurisdiction_iri(code)
+
+
+def _jurisdiction_triples(codes: Iterable[str]) -> Iterator[Triple]:
+    """Each division with adcode in ``codes`` and the divisions above it."""
+    divisions = lexicon.load().divisions
+    for code in codes:
+        while code:
+            if code not in divisions:
+                raise ValueError(f"adcode {code} is not in {lexicon.DATA_DIR / 'divisions.tsv'}; "
+                                 "add the division there or correct the entity's scope")
+            division = divisions[code]
+            node = jurisdiction_iri(code)
+            yield node, RDF.type, KG.Jurisdiction
+            yield node, SKOS.prefLabel, Literal(division.name, lang="zh")
+            yield node, KG.adcode, Literal(code)
+            yield node, KG.level, Literal(division.level)
+            if division.parent:
+                yield node, KG.withinJurisdiction, jurisdiction_iri(division.parent)
+            code = division.parent
+
+
+def _relation_property(relation: Relation) -> URIRef:
+    try:
+        return RELATION_PROPERTIES[relation.type]
+    except KeyError:
+        raise ValueError(f"relation type {relation.type!r} has no property in kg/namespace.py RELATION_PROPERTIES; "
+                         "add it there and to ontology/infokg.ttl") from None
+
+
+# --- provenance ----------------------------------------------------------------------------------
+
+def _mention_triples(source: _Source, entity: Entity, mention: Mention) -> Iterator[Triple]:
+    """A mention as a web annotation: the entity is its body, the stretch of text its target.
+    An expanded (elliptical) mention's stretch is its list item (人力资源 of 人力资源、…等数据库)."""
+    document, sha = source.extraction.document, source.sha
+    start, end = document.to_original(mention.start, mention.end)
+    node = node_iri("mention", sha, entity.key, mention.rule, start, end)
+    target = node_iri("target", sha, start, end)
+    position = node_iri("position", sha, start, end)
+    quote = node_iri("quote", sha, start, end)
+    yield node, RDF.type, KG.Mention
+    yield node, OA.hasBody, entity_iri(entity.key)
+    yield node, OA.hasTarget, target
+    yield node, OA.motivatedBy, OA.identifying
+    yield node, KG.rule, Literal(mention.rule)
+    if mention.expanded:
+        yield node, KG.elliptical, TRUE
+    yield target, RDF.type, OA.SpecificResource
+    yield target, OA.hasSource, source.node
+    yield target, OA.hasSelector, position
+    yield target, OA.hasSelector, quote
+    yield position, RDF.type, OA.TextPositionSelector
+    yield position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)
+    yield position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)
+    yield quote, RDF.type, OA.TextQuoteSelector
+    yield quote, OA.exact, Literal(document.text[start:end])
+
+
+def _statement_triples(source: _Source, relation: Relation) -> Iterator[Triple]:
+    """The relation as this document states it, with the sentence or row it quotes."""
+    document, sha = source.extraction.document, source.sha
+    start, end = document.to_original(*relation.evidence)
+    node = node_iri("statement", sha, relation.type, relation.head, relation.tail, start, end)
+    evidence = node_iri("evidence", sha, start, end)
+    yield node, RDF.type, KG.RelationStatement
+    yield node, RDF.type, RDF.Statement
+    yield node, RDF.subject, entity_iri(relation.head)
+    yield node, RDF.predicate, _relation_property(relation)
+    yield node, RDF.object, entity_iri(relation.tail)
+    yield node, KG.evidence, evidence
+    yield node, KG.statedIn, source.node
+    yield node, KG.rule, Literal(relation.rule)
+    yield evidence, RDF.type, KG.Evidence
+    yield evidence, PROV.value, Literal(document.text[start:end])
+    yield evidence, KG.startOffset, Literal(start, datatype=XSD.nonNegativeInteger)
+    yield evidence, KG.endOffset, Literal(end, datatype=XSD.nonNegativeInteger)
+    yield evidence, PROV.wasQuotedFrom, source.node
