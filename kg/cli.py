@@ -53,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
                        help="plan files or folders of *.txt plans (default: seeds/)")
     build.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="output folder (default: exports/)")
+    build.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="extract in N processes (default 1); the output is the same")
     build.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     build.set_defaults(run=_build)
 
@@ -94,6 +96,18 @@ def _parser() -> argparse.ArgumentParser:
     view.add_argument("--out", type=Path, default=EXPORTS / "viewer.html", metavar="FILE",
                       help="HTML file to write (default: exports/viewer.html)")
     view.set_defaults(run=_view)
+
+    report = commands.add_parser("report", help="write the HTML report of analytics over the graph",
+                                 description="Write one self-contained HTML file (no network needed) analysing "
+                                             "the graph: who leads, platform and database hubs, dependency "
+                                             "chains, communities, what each plan contains and what plans "
+                                             "share, each with a plot and a table (byte-identical for the same "
+                                             "inputs).")
+    report.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
+                        help="plan files or folders of *.txt plans (default: seeds/)")
+    report.add_argument("--out", type=Path, default=EXPORTS / "report.html", metavar="FILE",
+                        help="HTML file to write (default: exports/report.html)")
+    report.set_defaults(run=_report)
     return parser
 
 
@@ -113,13 +127,13 @@ def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
     return paths
 
 
-def _extractions(paths: list[Path], quiet: bool = True) -> tuple[list, int]:
+def _extractions(paths: list[Path], quiet: bool = True, workers: int = 1) -> tuple[list, int]:
     """Extract every readable plan; report the others. Returns (extractions, failures)."""
     from .extract import extract_paths
 
     results, failures = [], 0
     started = time.perf_counter()
-    for n, result in enumerate(extract_paths(paths), 1):
+    for n, result in enumerate(extract_paths(paths, workers=workers), 1):
         if isinstance(result, IngestError):
             print(f"kg: error: {result}", file=sys.stderr)
             failures += 1
@@ -139,7 +153,9 @@ def _build(args: argparse.Namespace) -> int:
     from .view import viewer_graph, write_viewer
 
     paths = expand_inputs(args.inputs or [SEEDS])
-    results, failures = _extractions(paths, quiet=args.quiet)
+    if args.workers < 1:
+        raise ValueError(f"--workers {args.workers}: give 1 or more processes")
+    results, failures = _extractions(paths, quiet=args.quiet, workers=args.workers)
     if not results:
         print("kg: error: no plan could be read; nothing was written", file=sys.stderr)
         return 1
@@ -264,6 +280,23 @@ def _view(args: argparse.Namespace) -> int:
         print("kg: error: no plan could be read; nothing was written", file=sys.stderr)
         return 1
     path = write_viewer(viewer_graph(results), args.out)
+    print(f"wrote {path}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import ReportError, write_report
+    from .view import viewer_graph
+
+    results, failures = _extractions(expand_inputs(args.inputs or [SEEDS]))
+    if not results:
+        print("kg: error: no plan could be read; nothing was written", file=sys.stderr)
+        return 1
+    try:
+        path = write_report(viewer_graph(results), args.out)
+    except ReportError as error:
+        print(f"kg: error: {error}", file=sys.stderr)
+        return 1
     print(f"wrote {path}", file=sys.stderr)
     return 1 if failures else 0
 

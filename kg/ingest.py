@@ -36,6 +36,9 @@ class IngestError(Exception):
         self.path = str(path)
         self.reason = reason
 
+    def __reduce__(self):  # travels between worker processes with its two parts
+        return IngestError, (self.path, self.reason)
+
 
 @dataclass(frozen=True)
 class OffsetMap:

@@ -291,8 +291,17 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
         return -len(part), first.get("type", ""), first.get("name", ""), part[0]
 
     parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=order)
-    placed = [_part_layout(simple.subgraph(part), part) for part in parts]
+    placed = [_part_layout(_ordered_subgraph(simple, part), part) for part in parts]
     return _pack(placed)
+
+
+def _ordered_subgraph(graph: nx.Graph, nodes: list[str]) -> nx.Graph:
+    """A copy of the part with nodes and edges in sorted order: a subgraph view iterates
+    over a set, whose order changes from process to process, and so would the layout."""
+    part = nx.Graph()
+    part.add_nodes_from(nodes)
+    part.add_edges_from(sorted(tuple(sorted(e)) for e in graph.subgraph(nodes).edges()))
+    return part
 
 
 def _part_layout(part: nx.Graph, nodes: list[str]) -> dict[str, np.ndarray]:

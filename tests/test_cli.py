@@ -69,3 +69,27 @@ def test_help_explains_every_command():
     for command in ("build", "extract", "query", "eval", "view"):
         done = run(command, "--help")
         assert done.returncode == 0 and "usage: kg " + command in done.stdout
+
+
+def test_build_is_byte_identical_across_processes_and_workers(tmp_path):
+    import os
+
+    outputs = []
+    for n, (seed, workers) in enumerate((("1", "1"), ("2", "2"))):
+        out = tmp_path / f"build{n}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([*KG, "build", "--quiet", "--workers", workers, "--out", str(out)],
+                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0].keys() >= {"kg.ttl", "kg.trig", "kg.jsonld", "viewer.html"}
+    for name in outputs[0]:
+        assert outputs[0][name] == outputs[1][name], name
+
+
+def test_build_reports_an_unreadable_plan_and_builds_the_rest(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(bytes(range(256)) * 10)
+    done = run("build", "--quiet", "--out", tmp_path / "out", bad, SEEDS / "001_9c71054b8b1dc762.txt")
+    assert done.returncode == 1 and "bad.txt" in done.stderr
+    assert (tmp_path / "out" / "kg.ttl").is_file()
