@@ -15,6 +15,7 @@ All offsets here are into the matching text (see :mod:`kg.ingest`).
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field, replace
@@ -87,8 +88,9 @@ def recognise(text: str, plan_title_span: tuple[int, int] | None = None,
     candidates += _quoted(text, walker)
     candidates += _headed(text, walker)
     candidates += _national_bodies(text, lex)
+    titled = _Occupied(title_spans)
     candidates = [c for c in candidates
-                  if c.derived_from_title or c.rule in ("title", "plan-title") or not _inside_any(c, title_spans)]
+                  if c.derived_from_title or c.rule in ("title", "plan-title") or not titled.overlaps(c.start, c.end)]
     generic = [c for c in candidates if c.generic]
     kept = _select(_scope_in_lists(text, [c for c in candidates if not c.generic]))
     kept = _attach_aliases(text, kept)
@@ -120,6 +122,7 @@ class _Walker:
                                          key=len, reverse=True))
         self._name_end = 0
         self._head = ""
+        self._clauses: dict[int, list[Word]] = {}
         self.agency_heads = tuple(h for h, v in lex.heads.items() if v.type == "Agency")
 
     def words(self, start: int, end: int) -> list[Word]:
@@ -132,6 +135,21 @@ class _Walker:
             position = quote.end()
         words += self._cut(position, end)
         return words
+
+    def clause_words(self, start: int, end: int) -> list[Word]:
+        """The words of the clause around [start, end) that lie within it: each clause is
+        segmented once, however many heads it holds."""
+        first = start
+        while first > 0 and self.text[first - 1] not in _DELIMITERS:
+            first -= 1
+        if first not in self._clauses:
+            last = end
+            while last < len(self.text) and self.text[last] not in _DELIMITERS:
+                last += 1
+            self._clauses[first] = self.words(first, last)
+        words = self._clauses[first]
+        return words[bisect.bisect_left(words, start, key=lambda w: w.start):
+                     bisect.bisect_right(words, end, key=lambda w: w.end)]
 
     def _cut(self, start: int, end: int) -> list[Word]:
         if end <= start:
@@ -155,7 +173,7 @@ class _Walker:
         """Start of the name whose head spans [head_start, head_end), the words left of its
         head word, and the head word (指挥系统 for 系统); None when the head does not end a
         word (网 in 网上, 部 in 部门, 战略 in 战略目标)."""
-        words = self._split_continuation(self.words(self.clause_start(head_start), self.clause_end(head_end)),
+        words = self._split_continuation(self.clause_words(self.clause_start(head_start), self.clause_end(head_end)),
                                          head_end)
         last = next((i for i, w in enumerate(words) if w.end == head_end), None)
         if last is None or not self._head_word_ok(words[last], head):
@@ -640,8 +658,19 @@ def _called_national(text: str, candidate: _Candidate, lex: Lexicon) -> bool:
     return any(before.endswith(w) for w, scope in lex.scope_words.items() if scope == "national")
 
 
-def _inside_any(candidate: _Candidate, spans: list[tuple[int, int]]) -> bool:
-    return any(s < candidate.end and candidate.start < e for s, e in spans)
+class _Occupied:
+    """Stretches of text already taken, none overlapping another: a sorted list, so asking
+    whether a candidate overlaps one costs a binary search, not a scan of all of them."""
+
+    def __init__(self, spans=()):
+        self.spans: list[tuple[int, int]] = sorted(spans)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect.bisect_left(self.spans, (end, end)) - 1
+        return k >= 0 and self.spans[k][1] > start
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.spans, (start, end))
 
 
 _RULE_PRIORITY = {"title": 0, "plan-title": 0, "quoted": 1, "head": 2, "national": 3}
@@ -650,13 +679,13 @@ _RULE_PRIORITY = {"title": 0, "plan-title": 0, "quoted": 1, "head": 2, "national
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
     """Resolve overlaps: every title stays; elsewhere the longest name wins."""
     kept = [c for c in candidates if c.rule in ("title", "plan-title") or c.derived_from_title]
-    taken: list[tuple[int, int]] = [(c.start, c.end) for c in kept if not c.derived_from_title]
-    others = sorted((c for c in candidates if c not in kept),
+    taken = _Occupied((c.start, c.end) for c in kept if not c.derived_from_title)
+    others = sorted((c for c in candidates if not (c.rule in ("title", "plan-title") or c.derived_from_title)),
                     key=lambda c: (-(c.end - c.start), _RULE_PRIORITY[c.rule], c.start))
     for candidate in others:
-        if not _inside_any(candidate, taken):
+        if not taken.overlaps(candidate.start, candidate.end):
             kept.append(candidate)
-            taken.append((candidate.start, candidate.end))
+            taken.add(candidate.start, candidate.end)
     unique = {(c.start, c.end, c.type): c for c in kept}
     return sorted(unique.values(), key=lambda c: (c.start, c.end))
 

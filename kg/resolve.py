@@ -255,10 +255,13 @@ def _synonym_forms(form: str, lex: Lexicon, nickname: bool = False) -> set[str]:
 
 
 def _expand_abbreviation(form: str, lex: Lexicon) -> str:
-    for short in sorted(lex.abbreviations, key=len, reverse=True):
-        if form.endswith(short):
-            return form[: -len(short)] + lex.abbreviations[short][0][0]
-    return form
+    short = _abbreviations(lex).suffix(form)
+    return form[: -len(short)] + lex.abbreviations[short][0][0] if short else form
+
+
+@functools.cache
+def _abbreviations(lex: Lexicon) -> lexicon.Affixes:
+    return lexicon.Affixes(lex.abbreviations)
 
 
 def _rest_forms(reading: _Reading, plan: PlanInfo, lex: Lexicon) -> set[str]:

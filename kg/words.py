@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -20,6 +22,7 @@ import jieba
 from . import lexicon
 
 jieba.setLogLevel(logging.WARNING)
+_ASCII = re.compile(r"[a-zA-Z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +34,18 @@ class Word:
 
 
 class Segmenter:
+    """jieba's dictionary segmentation (its DAG and most-probable route, without HMM),
+    run directly: the same words as ``jieba.cut(text, HMM=False)`` for the short windows
+    infokg segments, without the per-call layers that cost more than the work itself."""
+
     def __init__(self, extra_words: Iterable[str] = ()):
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
         for word in extra_words:
             self._tokenizer.add_word(word)
+        self._freq = self._tokenizer.FREQ
+        log_total = math.log(self._tokenizer.total)
+        self._log_of = functools.lru_cache(maxsize=None)(lambda count: math.log(count) - log_total)
         self._tags = _dictionary_tags()
         self.cut = functools.lru_cache(maxsize=65536)(self._cut)
 
@@ -45,12 +55,36 @@ class Segmenter:
 
     def _cut(self, text: str) -> tuple[Word, ...]:
         words = []
-        position = 0
-        for piece in self._tokenizer.cut(text, HMM=False):
-            end = position + len(piece)
-            words.append(Word(position, end, piece, self._tags.get(piece, "")))
-            position = end
+        start = 0
+        for end in self._route(text):
+            piece = text[start:end]
+            if words and _ASCII.match(piece) and len(piece) == 1 and _ASCII.fullmatch(words[-1].text):
+                words[-1] = Word(words[-1].start, end, words[-1].text + piece, "")  # 12358, HLJCORS
+            else:
+                words.append(Word(start, end, piece, self._tags.get(piece, "")))
+            start = end
         return tuple(words)
+
+    def _route(self, text: str) -> list[int]:
+        """Word ends along the most probable segmentation (jieba's get_DAG and calc)."""
+        freq, log_of, n = self._freq, self._log_of, len(text)
+        best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            choice, j, fragment = None, i, text[i]
+            while j < n and fragment in freq:
+                count = freq[fragment]
+                if count:
+                    score = (log_of(count) + best[j + 1][0], j)
+                    if choice is None or score > choice:
+                        choice = score
+                j += 1
+                fragment = text[i:j + 1]
+            best[i] = choice or (log_of(1) + best[i + 1][0], i)
+        route, i = [], 0
+        while i < n:
+            i = best[i][1] + 1
+            route.append(i)
+        return route
 
 
 @functools.cache
