@@ -26,7 +26,6 @@ from .ingest import fold_char
 from .lexicon import Lexicon
 from .plan import PlanInfo
 from .recognise import Mention
-from .words import default_segmenter
 
 NATIONAL = "national"
 _PERIOD = re.compile(r"十[一二三四五六七八九]五|第十[一二三四五六七八九]个五年")
@@ -162,13 +161,29 @@ def _official(name: str, owner: str, lex: Lexicon) -> str:
 
 def _leading_marker(name: str, lex: Lexicon) -> str:
     """The jurisdiction marker a name starts with (市 in 市信息产业局 and 市人大, not in
-    市场监管局)."""
+    市场监管局: see not_markers.txt)."""
     bare = name.lstrip("“")
-    marker = next((m for m in sorted(lex.markers, key=len, reverse=True) if bare.startswith(m)), "")
+    marker = _markers(lex).prefix(bare)
     if not marker or len(bare) == len(marker):
         return ""
-    first = default_segmenter().cut(bare)[0].text
-    return "" if first in lex.not_markers else marker
+    if _not_markers(lex).prefix(bare) and not _office_words(lex).prefix(bare[len(marker):]):
+        return ""  # 市场监管局, 市政管理系统; but 市政府, 市政协 are the city's
+    return marker
+
+
+@functools.cache
+def _markers(lex: Lexicon) -> lexicon.Affixes:
+    return lexicon.Affixes(lex.markers)
+
+
+@functools.cache
+def _not_markers(lex: Lexicon) -> lexicon.Affixes:
+    return lexicon.Affixes(lex.not_markers)
+
+
+@functools.cache
+def _office_words(lex: Lexicon) -> lexicon.Affixes:
+    return lexicon.Affixes({h for h, v in lex.heads.items() if v.type == "Agency"} | set(lex.abbreviations))
 
 
 def _leading_division(name: str, lex: Lexicon) -> str:
