@@ -97,6 +97,7 @@ class Lexicon:
     head_synonyms: tuple[tuple[str, ...], ...]
     head_continuations: frozenset[str]
     modifier_synonyms: tuple[tuple[str, ...], ...]
+    national_programmes: frozenset[str]
 
     def division_parent(self, division: Division) -> Division | None:
         return self.divisions.get(division.parent)
@@ -200,4 +201,5 @@ def load() -> Lexicon:
         head_synonyms=tuple(tuple(row) for row in data_rows("head_synonyms.tsv")),
         head_continuations=frozenset(data_lines("head_continuations.txt")),
         modifier_synonyms=tuple(tuple(row) for row in data_rows("modifier_synonyms.tsv")),
+        national_programmes=frozenset(data_lines("national_programmes.txt")),
     )

@@ -134,9 +134,21 @@ def _read(mention: Mention, surface: str, plan: PlanInfo, lex: Lexicon) -> _Read
         full = _official(name, division, lex) if agency else name
         return _Reading(mention, surface, full, _code_of(division, plan, lex), True, aliases)
     if _national_name(name, lex) or (mention.type == "Law" and (
-            _national_doc_number(mention.doc_number) or mention.national_hint)):
+            _national_doc_number(mention.doc_number) or mention.national_hint or _statute(name))):
         return _Reading(mention, surface, name, NATIONAL, True, aliases)
+    if fold(name) in lex.national_programmes:  # national, and still the bare form of 国家大数据战略
+        return _Reading(mention, surface, name, NATIONAL, False, aliases)
     return _Reading(mention, surface, name, local, False, aliases)
+
+
+_STATUTE = re.compile(r"法(?:（[^）]*）)?$")
+
+
+def _statute(name: str) -> bool:
+    """电子签名法, 网络安全法: only the national legislature makes 法 (local ones make 条例
+    and 规定), so a law whose name ends in 法 - not 办法 - is national."""
+    bare = normalise_name(name)
+    return bool(_STATUTE.search(bare)) and not bare.endswith(("办法", "方法", "做法"))
 
 
 def _owner_prefix(name: str, quoted: str, lex: Lexicon) -> bool:
@@ -191,8 +203,10 @@ def _leading_division(name: str, lex: Lexicon) -> str:
 
 
 def _national_name(name: str, lex: Lexicon) -> bool:
+    """国家…, 全国…, 中华人民共和国…; but 中国·哈尔滨 is Harbin's."""
     bare = name.strip("“”")
-    return any(bare.startswith(w) for w, scope in lex.scope_words.items() if scope == NATIONAL)
+    word = next((w for w, scope in lex.scope_words.items() if scope == NATIONAL and bare.startswith(w)), "")
+    return bool(word) and not _leading_division(bare[len(word):].lstrip("·"), lex)
 
 
 def _code_of(division_name: str, plan: PlanInfo, lex: Lexicon) -> str:
@@ -253,6 +267,8 @@ def variants(name: str, entity_type: str, lex: Lexicon) -> set[str]:
         cut = bare.find("关于")
         if cut > 0:
             forms.add(fold(bare[cut:]))
+        if _statute(bare) and not bare.startswith("中华人民共和国"):
+            forms.add(fold("中华人民共和国" + bare))  # 电子签名法 = 中华人民共和国电子签名法
     return forms
 
 
