@@ -444,6 +444,8 @@ def _entity(group: list[_Reading], lex: Lexicon) -> Entity:
         if cut > 0 and bare[cut:] not in aliases:
             aliases.append(bare[cut:])
     key_form = fold(name) if entity_type == "Law" else _expand_abbreviation(fold(name), lex)
+    if entity_type == "Law" and _statute(name) and not key_form.startswith("中华人民共和国"):
+        key_form = "中华人民共和国" + key_form  # 电子签名法 in one plan is 中华人民共和国电子签名法 in another
     return Entity(
         key=f"{entity_type}|{best.scope}|{key_form}",
         type=entity_type,
