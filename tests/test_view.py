@@ -393,6 +393,7 @@ def test_hostile_names_render_as_text(xss_viewer, xss_graph):
     assert XSS_ALIAS in panel and XSS_PLAN in panel and f"{XSS}依托 国家" in panel
     assert "<svg onload=alert(4)>" in page.inner_text("#filters")
     node = xss_viewer.js("infokg.network.getSelectedNodes()[0]")
+    page.wait_for_timeout(600)  # selecting focuses the node with a 300 ms animation; its zoom hides tooltips
     point = xss_viewer.js("id => infokg.network.canvasToDOM(infokg.network.getPositions([id])[id])", node)
     box = page.locator("#network").bounding_box()
     page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
