@@ -86,7 +86,7 @@ def recognise(text: str, plan_title_span: tuple[int, int] | None = None,
             candidates.append(_Candidate(start, end, "Law", "plan-title"))
             title_spans.append((start, end))
     candidates += _quoted(text, walker)
-    candidates += _headed(text, walker)
+    candidates += _headed(text, walker, _Occupied(title_spans))
     candidates += _national_bodies(text, lex)
     titled = _Occupied(title_spans)
     candidates = [c for c in candidates
@@ -383,15 +383,29 @@ def _head_pattern(lex: Lexicon) -> re.Pattern[str]:
 
 # --- recognisers --------------------------------------------------------------------------
 
-def _headed(text: str, walker: _Walker) -> list[_Candidate]:
-    """Names anchored on a head noun; generic ones are kept (flagged) for ellipsis."""
+def _headed(text: str, walker: _Walker, titles: _Occupied) -> list[_Candidate]:
+    """Names anchored on a head noun; generic ones are kept (flagged) for ellipsis. Heads
+    inside titles, and heads whose condition cannot hold, are skipped before the walk."""
     lex = walker.lex
     found = []
     for match in walker.heads.finditer(text):
-        candidate = _candidate_for_head(text, walker, match.start(), match.end(), lex.heads[match.group()])
+        head = lex.heads[match.group()]
+        if titles.overlaps(match.start(), match.end()) or not _condition_possible(text, match.start(), head, lex):
+            continue
+        candidate = _candidate_for_head(text, walker, match.start(), match.end(), head)
         if candidate:
             found.append(candidate)
     return found
+
+
+def _condition_possible(text: str, head_start: int, head: lexicon.Head, lex: Lexicon) -> bool:
+    """A cheap look before the walk: a legal head needs a legal cue in its clause, a quoted
+    one a quote just before it."""
+    if head.condition == "legal":
+        return _legal_context(text, head_start, lex)
+    if head.condition == "quoted":
+        return "”" in text[max(0, head_start - 2):head_start]
+    return True
 
 
 def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: int,

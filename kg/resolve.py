@@ -42,9 +42,20 @@ def normalise_name(name: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", name))
 
 
+class _FoldTable(dict):
+    """str.translate table filled on first use of each character."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = fold_char(chr(code))
+        return self[code]
+
+
+_FOLD = _FoldTable()
+
+
 def fold(name: str) -> str:
     """The comparison form folded to simplified characters (for keys and merging)."""
-    return "".join(fold_char(c) for c in normalise_name(name))
+    return normalise_name(name).translate(_FOLD)
 
 
 @dataclass
@@ -276,13 +287,18 @@ def _synonym_forms(form: str, lex: Lexicon, nickname: bool = False) -> set[str]:
     """A name's forms with its head swapped for a synonym; the stem must be specific: four
     characters, or a quoted nickname (“龙云”计划 = “龙云”建设工程)."""
     forms = set()
-    for line in lex.head_synonyms:
-        for head in sorted(line, key=len, reverse=True):
+    for line, longest_first in _synonym_lines(lex):
+        for head in longest_first:
             if form.endswith(head) and len(form) - len(head) >= (2 if nickname else 4):
                 stem = form[: -len(head)]
-                forms |= {stem + other for other in line}
+                forms.update(stem + other for other in line)
                 break
     return forms
+
+
+@functools.cache
+def _synonym_lines(lex: Lexicon) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    return tuple((line, tuple(sorted(line, key=len, reverse=True))) for line in lex.head_synonyms)
 
 
 def _expand_abbreviation(form: str, lex: Lexicon) -> str:
