@@ -84,6 +84,7 @@ class Lexicon:
     divisions: dict[str, Division]  # by adcode
     divisions_by_name: dict[str, list[Division]]
     division_names: Affixes  # full names, and short names of provinces and prefectures
+    ambiguous_divisions: frozenset[str]  # names that read more often as ordinary words
     legal_cues: frozenset[str]
     scope_words: dict[str, str]  # word -> "national" | "local"
     name_prefixes: frozenset[str]
@@ -169,6 +170,7 @@ def load() -> Lexicon:
     markers = {row[0]: Marker(*row[:3]) for row in data_rows("jurisdiction_markers.tsv")}
     templates = {row[0]: row[1] for row in data_rows("name_templates.tsv")}
     divisions = {row[0]: Division(*row[:3], row[3] if len(row) > 3 else "") for row in data_rows("divisions.tsv")}
+    ambiguous = frozenset(data_lines("ambiguous_divisions.txt"))
     by_name: dict[str, list[Division]] = {}
     for division in divisions.values():
         by_name.setdefault(division.name, []).append(division)
@@ -187,7 +189,9 @@ def load() -> Lexicon:
         templates=templates,
         divisions=divisions,
         divisions_by_name=by_name,
-        division_names=Affixes(n for d in divisions.values() for n in _names_of(d) if len(n) >= 2),
+        division_names=Affixes(n for d in divisions.values() for n in _names_of(d)
+                               if len(n) >= 2 and n not in ambiguous),
+        ambiguous_divisions=ambiguous,
         legal_cues=frozenset(data_lines("legal_cues.txt")),
         scope_words={row[0]: row[1] for row in data_rows("scope_words.txt")},
         name_prefixes=frozenset(data_lines("name_prefixes.txt")),

@@ -38,11 +38,13 @@ class Segmenter:
     run directly: the same words as ``jieba.cut(text, HMM=False)`` for the short windows
     infokg segments, without the per-call layers that cost more than the work itself."""
 
-    def __init__(self, extra_words: Iterable[str] = ()):
+    def __init__(self, extra_words: Iterable[str] = (), dropped_words: Iterable[str] = ()):
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
         for word in extra_words:
             self._tokenizer.add_word(word)
+        for word in dropped_words:
+            self._tokenizer.del_word(word)
         self._freq = self._tokenizer.FREQ
         log_total = math.log(self._tokenizer.total)
         self._log_of = functools.lru_cache(maxsize=None)(lambda count: math.log(count) - log_total)
@@ -107,4 +109,4 @@ def default_segmenter() -> Segmenter:
     words |= set(lex.templates) | {lexicon.short_division_name(d.name) for d in lex.divisions.values()}
     words |= {d.name for d in lex.divisions.values()}
     words |= {w for w in lex.boundary_words if len(w) > 1} | lex.name_words | lex.generic_names
-    return Segmenter(sorted(w for w in words if len(w) > 1))
+    return Segmenter(sorted(w for w in words - lex.ambiguous_divisions if len(w) > 1), sorted(lex.ambiguous_divisions))

@@ -142,3 +142,16 @@ def test_ascii_punctuation_and_full_width_digits():
     found = names(CITY + '实施"宽带长春"战略,建设１２３４５便民服务平台(一期)。')
     assert ("Project", "“宽带长春”战略") in found
     assert ("Platform", "12345便民服务平台") in found
+
+
+def test_taiwan_usage_heads_and_a_county_name_that_reads_as_and():
+    found = names("福建省資訊化發展規劃\n建設省人口基礎資訊庫和法人單位基礎資料庫。")
+    assert ("Database", "福建省人口基础资讯库") in found and ("Database", "法人单位基础资料库") in found
+    found = names("宾县信息化发展规划\n建设县政务服务网和县不动产登记信息管理系统。")
+    assert ("Platform", "宾县不动产登记信息管理系统") in found
+    assert not any("和县" in n for _, n in found)
+
+
+def test_county_abbreviations_expand():
+    found = entities("宾县信息化发展规划\n县财政局、县发改局按职责分工负责。")
+    assert "宾县发展和改革局" in found[("Agency", "宾县发改局")]

@@ -91,3 +91,9 @@ def test_every_relation_carries_its_sentence_as_original_offsets():
     (relation,) = result.relations
     start, end = document.to_original(*relation.evidence)
     assert text[start:end] == "依托全省电子政务外网，建设网上审批平台。"
+
+
+def test_work_then_leading_agency_then_partners():
+    found = relations(PROVINCE + "建设全省政务云平台，省工信厅牵头，省财政厅、省发改委配合。")
+    assert ("leads", "吉林省工信厅", "政务云平台") in found
+    assert ("participates-in", "吉林省财政厅", "政务云平台") in found
