@@ -97,3 +97,16 @@ def test_work_then_leading_agency_then_partners():
     found = relations(PROVINCE + "建设全省政务云平台，省工信厅牵头，省财政厅、省发改委配合。")
     assert ("leads", "吉林省工信厅", "政务云平台") in found
     assert ("participates-in", "吉林省财政厅", "政务云平台") in found
+
+
+def test_lead_and_partners_before_the_work():
+    found = relations(PROVINCE + "由省发改委牵头，省财政厅、省工信厅配合，建设全省信用信息共享平台。")
+    assert ("leads", "吉林省发改委", "信用信息共享平台") in found
+    assert ("participates-in", "吉林省工信厅", "信用信息共享平台") in found
+
+
+def test_pipe_table_rows_give_relations():
+    text = PROVINCE + "| 序号 | 重点工程 | 牵头单位 | 配合单位 |\n|---|---|---|---|\n| 1 | 建设社会信用信息平台 | 省发改委 | 省财政厅 |\n"
+    found = relations(text)
+    assert ("leads", "吉林省发改委", "社会信用信息平台") in found
+    assert ("participates-in", "吉林省财政厅", "社会信用信息平台") in found

@@ -20,3 +20,19 @@ def test_table_rows_carry_cells_and_the_header_of_their_table():
     assert rows[1].header == ("序号", "重点任务", "牵头单位", "配合单位")
     assert [text[a:b] for a, b in rows[1].cells] == ["1", "建设省政务云平台。", "省工信厅", "省财政厅、省发改委"]
     assert segments[-1].kind == "sentence" and segments[-1].header == ()
+
+
+def test_pipe_tables_and_space_aligned_tables_after_a_header():
+    text = ("| 序号 | 任务 | 牵头单位 |\n|---|---|---|\n| 1 | 建设政务云 | 省工信厅 |\n"
+            "序号  重点任务  责任单位\n2  建设人口库  省公安厅\n\n正文  之后的段落。")
+    rows = [s for s in segment(text) if s.kind == "row"]
+    assert [[text[a:b] for a, b in r.cells] for r in rows] == [
+        ["序号", "任务", "牵头单位"], ["1", "建设政务云", "省工信厅"],
+        ["序号", "重点任务", "责任单位"], ["2", "建设人口库", "省公安厅"]]
+    assert rows[1].header == ("序号", "任务", "牵头单位")
+    assert segment(text)[-1].kind == "sentence"
+
+
+def test_flattened_paragraphs_are_not_taken_for_tables():
+    text = "一、发展基础       “十五”期间，哈尔滨市电子政务发展较快。       二、指导思想"
+    assert {s.kind for s in segment(text)} == {"sentence"}
