@@ -1,4 +1,5 @@
-"""The ``kg`` command: build the graph, extract, query, evaluate and view.
+"""The ``kg`` command: build the graph (kept in a store that ``add`` and ``remove`` change),
+extract, query, evaluate and view.
 
 Every subcommand explains its options with ``kg CMD --help``. Unreadable inputs are reported
 one line each on stderr (file and reason) while the other documents are still processed;
@@ -10,6 +11,7 @@ import argparse
 import csv
 import json
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -18,6 +20,7 @@ from .ingest import IngestError
 
 SEEDS = Path("seeds")
 EXPORTS = Path("exports")
+STORE_HELP = "store folder (default: .kg/<name of the exports folder> beside it, .kg/exports for exports/)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,11 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="CMD")
 
     build = commands.add_parser("build", help="extract plans and write the graph, exports and viewer",
-                                description="Extract every plan and write exports/kg.ttl, kg.trig, kg.jsonld, "
-                                            "kg.nq and viewer.html (byte-identical for the same inputs).")
+                                description="Extract every plan, write the graph into the store (.kg/exports "
+                                            "for exports/) and from it exports/kg.ttl, kg.trig, kg.jsonld, kg.nq, "
+                                            "kg.graphml, kg.gexf, nodes.csv, edges.csv, and viewer.html "
+                                            "(byte-identical for the same inputs).")
     build.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
                        help="plan files or folders of *.txt plans (default: seeds/)")
     build.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="output folder (default: exports/)")
+    build.add_argument("--store", type=Path, metavar="DIR", help=STORE_HELP)
     build.add_argument("--workers", type=int, default=1, metavar="N",
                        help="extract in N processes (default 1); the output is the same")
     build.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
@@ -67,12 +73,43 @@ def _parser() -> argparse.ArgumentParser:
                          help="json: JSON Lines (default); table: a readable listing")
     extract.set_defaults(run=_extract)
 
+    add = commands.add_parser("add", help="add plans to the stored graph and rewrite the exports",
+                              description="Extract each plan and add it to the store: its named graph, and the "
+                                          "merged facts about everything it names (the same graph `kg build` of "
+                                          "all the plans gives). Then rewrite the exports from the store. A plan "
+                                          "already there (the same text under the same name) changes nothing; "
+                                          "viewer.html is not rewritten (run `kg view`).")
+    add.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="plan files or folders of *.txt plans")
+    add.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="exports folder (default: exports/)")
+    add.add_argument("--store", type=Path, metavar="DIR", help=STORE_HELP)
+    add.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add.set_defaults(run=_add)
+
+    remove = commands.add_parser("remove", help="remove plans from the stored graph and rewrite the exports",
+                                 description="Remove each document, and what only it said, from the store; "
+                                             "then rewrite the exports from the store. DOC is a file name the "
+                                             "document was added as, its IRI (doc:… or in full) or the start of "
+                                             "its SHA-256 digest; `kg query --name documents` lists them.")
+    remove.add_argument("documents", nargs="+", metavar="DOC", help="the documents to remove")
+    remove.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="exports folder (default: exports/)")
+    remove.add_argument("--store", type=Path, metavar="DIR", help=STORE_HELP)
+    remove.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    remove.set_defaults(run=_remove)
+
     query = commands.add_parser("query", help="run SPARQL over the built graph",
-                                description="Run a SPARQL SELECT or ASK query (text or a .rq file) over the "
-                                            "graph, provenance included (named graphs per document).")
-    query.add_argument("sparql", metavar="SPARQL_OR_FILE", help="a query, or the path of a file holding one")
-    query.add_argument("--data", type=Path, default=EXPORTS / "kg.trig", metavar="FILE",
-                       help="graph to query: .trig, .nq, .ttl or .jsonld (default: exports/kg.trig)")
+                                description="Run a SPARQL SELECT or ASK query (text, a .rq file, or a named "
+                                            "competency question from queries/) over the graph, provenance "
+                                            "included (named graphs per document). Asks the store when there "
+                                            "is one (fast), else exports/kg.trig.")
+    query.add_argument("sparql", nargs="?", metavar="SPARQL_OR_FILE", help="a query, or the path of a file holding one")
+    query.add_argument("--name", metavar="NAME", help="run the competency question queries/NAME.rq")
+    query.add_argument("--list", action="store_true", help="list the competency questions and their parameters")
+    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="give a parameter (a one-row VALUES of the query) this value; repeatable")
+    query.add_argument("--queries", type=Path, metavar="DIR", help="folder of named queries (default: queries/)")
+    query.add_argument("--data", type=Path, metavar="FILE_OR_STORE",
+                       help="graph to query: a store folder, or a .trig, .nq, .ttl or .jsonld file (default: "
+                            "the store of exports/, .kg/exports, if built, else exports/kg.trig)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     query.set_defaults(run=_query)
 
@@ -150,6 +187,7 @@ def _extractions(paths: list[Path], quiet: bool = True, workers: int = 1) -> tup
 def _build(args: argparse.Namespace) -> int:
     from .export import write_exports
     from .graph import build_dataset
+    from .store import Store, store_for
     from .view import viewer_graph, write_viewer
 
     paths = expand_inputs(args.inputs or [SEEDS])
@@ -159,8 +197,10 @@ def _build(args: argparse.Namespace) -> int:
     if not results:
         print("kg: error: no plan could be read; nothing was written", file=sys.stderr)
         return 1
-    dataset = build_dataset(results)
-    written = write_exports(dataset, args.out)
+    with Store(args.store or store_for(args.out)) as store:
+        store.replace(build_dataset(results))
+        written = write_exports(store, args.out)
+        written["store"] = store.path
     written["viewer"] = write_viewer(viewer_graph(results), args.out / "viewer.html")
     if not args.quiet:
         for path in written.values():
@@ -195,19 +235,111 @@ def _print_table(output: dict) -> None:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from .query import load_graph, run_query
+    from .query import QUERIES, load_graph, named_queries, named_query, run_query, with_params
+    from .store import Store
 
-    text = args.sparql
-    candidate = Path(text)
-    if len(text) < 255 and candidate.suffix in (".rq", ".sparql") or (len(text) < 255 and candidate.is_file()):
-        if not candidate.is_file():
-            raise FileNotFoundError(f"{candidate}: no such query file")
-        text = candidate.read_text(encoding="utf-8")
-    if not args.data.is_file():
-        raise FileNotFoundError(f"{args.data}: no graph to query; run `kg build` first or give --data FILE")
-    columns, rows = run_query(load_graph(args.data), text)
+    folder = args.queries or QUERIES
+    if args.list:
+        _print_queries(named_queries(folder), args.format)
+        return 0
+    if (args.name is None) == (args.sparql is None):
+        raise ValueError("give either a query (SPARQL_OR_FILE) or --name NAME; `kg query --list` shows the names")
+    text = named_query(args.name, folder).text if args.name else _query_text(args.sparql)
+    text = with_params(text, dict(_param(p) for p in args.param))
+    data = args.data or _default_data()
+    if data.is_dir():
+        with Store(data, read_only=True) as store:
+            columns, rows = run_query(store.dataset, text)
+    elif data.is_file():
+        columns, rows = run_query(load_graph(data), text)
+    else:
+        raise FileNotFoundError(f"{data}: no graph to query; run `kg build` first or give --data FILE_OR_STORE")
     _print_rows(columns, rows, args.format)
     return 0
+
+
+def _print_queries(queries: list, form: str) -> None:
+    """The named questions: a block each (name, parameters with defaults, question), or rows."""
+    rows = [[q.name, " ".join(f"{k}={v}" for k, v in q.params.items()), q.question] for q in queries]
+    if form != "table":
+        _print_rows(["name", "parameters", "question"], rows, form)
+        return
+    for name, params, question in rows:
+        print(f"{name}" + (f"  ({params})" if params else ""))
+        print(textwrap.fill(question, width=100, initial_indent="    ", subsequent_indent="    "))
+
+
+def _query_text(sparql: str) -> str:
+    """The query itself, or the text of the file it names."""
+    candidate = Path(sparql)
+    if len(sparql) < 255 and candidate.suffix in (".rq", ".sparql") or (len(sparql) < 255 and candidate.is_file()):
+        if not candidate.is_file():
+            raise FileNotFoundError(f"{candidate}: no such query file")
+        return candidate.read_text(encoding="utf-8")
+    return sparql
+
+
+def _param(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name:
+        raise ValueError(f"--param {text}: write it as NAME=VALUE, e.g. --param name=国务院")
+    return name, value
+
+
+def _default_data() -> Path:
+    """The store of exports/ when it has been built, else exports/kg.trig."""
+    from .store import store_for
+
+    store = store_for(EXPORTS)
+    return store if (store / "CURRENT").is_file() else EXPORTS / "kg.trig"
+
+
+def _add(args: argparse.Namespace) -> int:
+    from .export import write_exports
+
+    results, failures = _extractions(expand_inputs(args.inputs), quiet=args.quiet)
+    with _store(args) as store:
+        changed = False
+        for result in results:
+            change = store.add(result)
+            changed |= change.changed
+            _say(args, f"{result.document.name}: " + (f"added ({change.inserted} quads in, {change.deleted} out)"
+                                                      if change.changed else "already in the graph, unchanged"))
+        if changed:
+            for path in write_exports(store, args.out).values():
+                _say(args, f"wrote {path}")
+    return 1 if failures else 0
+
+
+def _remove(args: argparse.Namespace) -> int:
+    from .export import write_exports
+
+    with _store(args) as store:
+        documents = [store.find(spec) for spec in args.documents]  # every DOC must name one before any goes
+        for document in {d.iri: d for d in documents}.values():
+            _, change = store.remove(document.iri)
+            _say(args, f"removed {', '.join(document.file_names)} (doc:{document.sha256[:16]}, {change.deleted} quads out, "
+                       f"{change.inserted} in)")
+        for written in write_exports(store, args.out).values():
+            _say(args, f"wrote {written}")
+    return 0
+
+
+def _store(args: argparse.Namespace):
+    """The store of ``--store`` or of the exports folder; an empty one starts from the exports'
+    kg.nq when there is one (exports built elsewhere), so that no plan before is lost."""
+    from .store import Store, store_for
+
+    store, exported = Store(args.store or store_for(args.out)), args.out / "kg.nq"
+    if store.is_empty() and exported.is_file():
+        store.load(exported)
+        _say(args, f"started the store {store.path} from {exported}")
+    return store
+
+
+def _say(args: argparse.Namespace, line: str) -> None:
+    if not args.quiet:
+        print(line, file=sys.stderr)
 
 
 def _print_rows(columns: list[str], rows: list[list[str]], form: str) -> None:

@@ -1,13 +1,17 @@
-"""Export: write the dataset as Turtle, TriG, JSON-LD and N-Quads, atomically and byte-stably.
+"""Export: write the dataset as Turtle, TriG, JSON-LD and N-Quads, and its entity network as
+GraphML, GEXF and CSV, atomically and byte-stably.
 
 The same dataset always gives the same bytes, so an export can be diffed and cached:
 statements are sorted (graph, subject, predicate, object) and pyoxigraph writes them in that
 order - deterministic, and at a million quads a matter of seconds where rdflib's Turtle writer
 takes about half a minute; most of the time left goes to reading the terms out of rdflib.
 N-Quads lines are sorted as bytes. JSON-LD is written here from the same sorted statements:
-compacted against an @context of the export prefixes, one node per line. Every file is first
-written next to its destination and renamed into place only when all four are complete, so a
-failed export leaves the previous files untouched.
+compacted against an @context of the export prefixes, one node per line. The entity network
+(for Gephi and spreadsheets: entities with name, type and jurisdiction, relations weighted by
+how many documents state them) is built with networkx in the same order. Every file is first
+written next to its destination and renamed into place only when all are complete, so a
+failed export leaves the previous files untouched. The source is kg.graph's rdflib dataset or
+a kg.store.Store: both give the same bytes.
 
 >>> import tempfile
 >>> from rdflib import Dataset, Literal, URIRef
@@ -20,18 +24,23 @@ failed export leaves the previous files untouched.
 """
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import json
 import os
+from collections import Counter
 from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable
 
+import networkx as nx
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from networkx.readwrite.gexf import GEXFWriter
+from rdflib import Dataset
 
-from .namespace import EXPORT_PREFIXES, RDF, SKOS, XSD
+from .namespace import EXPORT_PREFIXES, KG, RDF, RELATION_PROPERTIES, SKOS, XSD
+from .store import DEFAULT_GRAPH, ox_quads
 
 PREFIXES = {prefix: str(namespace) for prefix, namespace in EXPORT_PREFIXES.items()}
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -42,17 +51,23 @@ _FIRST_PREDICATES = {f"<{p}>": chr(n) for n, p in enumerate(
 _XSD_STRING = ox.NamedNode(str(XSD.string))
 
 
-def write_exports(dataset: Dataset, out_dir: Path) -> dict[str, Path]:
-    """kg.ttl (facts), kg.trig (all graphs), kg.jsonld (facts) and kg.nq (all graphs) in ``out_dir``."""
+def write_exports(source: Dataset | Iterable[ox.Quad], out_dir: Path) -> dict[str, Path]:
+    """kg.ttl (facts), kg.trig (all graphs), kg.jsonld (facts), kg.nq (all graphs), and the
+    entity network as kg.graphml, kg.gexf, nodes.csv and edges.csv, in ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    quads = sorted_quads(dataset)
-    facts = [q.triple for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+    quads = sorted_quads(source)
+    facts = [q.triple for q in quads if q.graph_name == DEFAULT_GRAPH]
+    network = entity_network(quads)
     writers: dict[str, Callable] = {
         "kg.ttl": lambda out: out.write(turtle(facts, ox.RdfFormat.TURTLE)),
         "kg.trig": lambda out: out.write(turtle(quads, ox.RdfFormat.TRIG)),
         "kg.jsonld": lambda out: out.write(jsonld(facts)),
         "kg.nq": lambda out: out.write(sorted_nquads(quads)),
+        "kg.graphml": lambda out: nx.write_graphml_xml(network, out, encoding="utf-8", edge_id_from_attribute="id"),
+        "kg.gexf": lambda out: out.write(gexf(network)),
+        "nodes.csv": lambda out: out.write(nodes_csv(network)),
+        "edges.csv": lambda out: out.write(edges_csv(network)),
     }
     return _write_all(out_dir, writers)
 
@@ -67,49 +82,27 @@ def turtle(statements: list, format: ox.RdfFormat) -> bytes:
     return header + data[len(header):]
 
 
-def sorted_quads(dataset: Dataset) -> list[ox.Quad]:
-    """The dataset's quads as pyoxigraph quads in export order: the default graph first, then
-    each named graph; within a graph by subject, predicate (rdf:type, skos:prefLabel and
+def sorted_quads(source: Dataset | Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The quads of an rdflib dataset, or of a store, in export order: the default graph first,
+    then each named graph; within a graph by subject, predicate (rdf:type, skos:prefLabel and
     rdf:subject/predicate/object first) and object, one string sort key per quad."""
-    convert = _converter()
-    keyed = []
-    for graph in dataset.graphs():  # graph by graph: three times faster than dataset.quads()
-        default = graph.identifier == DATASET_DEFAULT_GRAPH_ID
-        name, name_key = (ox.DefaultGraph(), "") if default else convert(graph.identifier)
-        for s, p, o in graph:
-            (subject, s_key), (predicate, p_key), (object_, o_key) = convert(s), convert(p), convert(o)
-            key = f"{name_key}\t{s_key}\t{_FIRST_PREDICATES.get(p_key, p_key)}\t{o_key}"
-            keyed.append((key, ox.Quad(subject, predicate, object_, name)))
-    keyed.sort(key=itemgetter(0))
-    return [quad for _, quad in keyed]
-
-
-def _converter() -> Callable:
-    """rdflib term -> (pyoxigraph term, its N-Triples form), each distinct term converted once."""
+    quads = ox_quads(source) if isinstance(source, Dataset) else source
     cache: dict = {}
 
-    def convert(term):
-        converted = cache.get(term)
-        if converted is None:
-            node = _to_ox(term)
-            converted = cache[term] = (node, str(node))
-        return converted
+    def text(term) -> str:  # its N-Triples form, made once per distinct term
+        shown = cache.get(term)
+        if shown is None:
+            shown = cache[term] = str(term)
+        return shown
 
-    return convert
-
-
-def _to_ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    raise TypeError(f"cannot export {term!r}: not an IRI, literal or blank node")
+    keyed = []
+    for quad in quads:
+        name = "" if quad.graph_name == DEFAULT_GRAPH else text(quad.graph_name)
+        predicate = text(quad.predicate)
+        key = f"{name}\t{text(quad.subject)}\t{_FIRST_PREDICATES.get(predicate, predicate)}\t{text(quad.object)}"
+        keyed.append((key, quad))
+    keyed.sort(key=itemgetter(0))
+    return [quad for _, quad in keyed]
 
 
 def sorted_nquads(quads: Iterable[ox.Quad]) -> bytes:
@@ -172,6 +165,90 @@ def _compact_iri(iri: str) -> str:
 
 
 _NAMESPACES = {namespace: prefix for prefix, namespace in PREFIXES.items()}
+
+
+# --- the entity network ----------------------------------------------------------------------------
+
+_ENTITY_TYPES = {ox.NamedNode(str(KG[name])): name for name in ("Agency", "Project", "Database", "Platform", "Law")}
+_RELATIONS = {ox.NamedNode(str(iri)): name for name, iri in RELATION_PROPERTIES.items()}
+_PLAN, _PREF_LABEL = ox.NamedNode(str(KG.Plan)), ox.NamedNode(str(SKOS.prefLabel))
+_JURISDICTION, _MENTIONED_IN = ox.NamedNode(str(KG.jurisdiction)), ox.NamedNode(str(KG.mentionedIn))
+NODE_COLUMNS = ("label", "type", "plan", "jurisdiction", "documents")
+EDGE_COLUMNS = ("relation", "weight")
+
+
+def entity_network(quads: list[ox.Quad]) -> nx.MultiDiGraph:
+    """The merged entities and the relations between them (``quads`` in export order): a node
+    per entity IRI with its name, type, whether it is a plan, its jurisdiction's name (empty:
+    national) and how many documents name it; an edge per relation, keyed by its type and
+    weighted by how many documents state it.
+
+    >>> a, b = (ox.NamedNode(f"https://w3id.org/infokg/id/agency/{n}") for n in "ab")
+    >>> network = entity_network([ox.Quad(a, _RDF_TYPE, ox.NamedNode(str(KG.Agency)), DEFAULT_GRAPH),
+    ...                           ox.Quad(a, ox.NamedNode(str(KG.leads)), b, DEFAULT_GRAPH)])
+    >>> list(network.edges(keys=True, data="relation"))
+    [('https://w3id.org/infokg/id/agency/a', 'https://w3id.org/infokg/id/agency/b', 'leads', 'leads')]
+    """
+    types, labels, places, plans, documents, stated = {}, {}, {}, set(), Counter(), Counter()
+    relations = []
+    for quad in quads:
+        subject, predicate, object_ = quad.subject.value, quad.predicate, quad.object
+        if predicate in _RELATIONS:
+            if quad.graph_name == DEFAULT_GRAPH:
+                relations.append((subject, _RELATIONS[predicate], object_.value))
+            else:
+                stated[subject, _RELATIONS[predicate], object_.value] += 1
+        elif quad.graph_name != DEFAULT_GRAPH:
+            continue
+        elif predicate == _RDF_TYPE and object_ in _ENTITY_TYPES:
+            types[subject] = _ENTITY_TYPES[object_]
+        elif predicate == _RDF_TYPE and object_ == _PLAN:
+            plans.add(subject)
+        elif predicate == _PREF_LABEL:
+            labels[subject] = object_.value
+        elif predicate == _JURISDICTION:
+            places[subject] = object_.value
+        elif predicate == _MENTIONED_IN:
+            documents[subject] += 1
+    network = nx.MultiDiGraph()
+    for node in sorted(types):
+        network.add_node(node, label=labels.get(node, ""), type=types[node], plan=node in plans,
+                         jurisdiction=labels.get(places.get(node, ""), ""), documents=documents[node])
+    for n, (head, relation, tail) in enumerate(sorted(relations)):  # ids: GraphML and Gephi need unique ones
+        network.add_edge(head, tail, key=relation, id=f"e{n}", relation=relation, weight=stated[head, relation, tail])
+    return network
+
+
+def gexf(network: nx.MultiDiGraph) -> bytes:
+    """GEXF 1.2 for Gephi, without the date (and networkx version) networkx stamps on it."""
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    meta = writer.xml.find("meta")
+    meta.attrib.pop("lastmodifieddate", None)
+    meta.find("creator").text = "infokg"
+    writer.add_graph(network)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def nodes_csv(network: nx.MultiDiGraph) -> bytes:
+    """One row per entity: id (its IRI) and the node attributes."""
+    return _csv(("id", *NODE_COLUMNS), ([node, *(data[c] for c in NODE_COLUMNS)]
+                                        for node, data in network.nodes(data=True)))
+
+
+def edges_csv(network: nx.MultiDiGraph) -> bytes:
+    """One row per relation: its id, source and target IRIs, type and weight."""
+    return _csv(("id", "source", "target", *EDGE_COLUMNS), ([data["id"], head, tail, *(data[c] for c in EDGE_COLUMNS)]
+                                                            for head, tail, data in network.edges(data=True)))
+
+
+def _csv(header: tuple[str, ...], rows: Iterable[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([str(v).lower() if isinstance(v, bool) else v for v in row] for row in rows)
+    return out.getvalue().encode("utf-8")
 
 
 # --- atomic writing ------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ relations - and where it says it: mentions as web annotations on the text, and o
 statement per relation with the quoted evidence. Every node has an IRI (kg.namespace), so
 building twice from the same plans gives the same dataset.
 
+The default graph is a function of the named graphs alone (:func:`merge_subject`, one
+subject at a time), so a store can add or drop one document and recompute just the nodes it
+names (kg.store) and still hold exactly what a full build of the same documents holds.
+
 >>> from kg.ingest import document_from_text
 >>> from kg.extract import extract_document
 >>> dataset = build_dataset([extract_document(document_from_text("a.txt", "哈尔滨市电子政务发展规划\\n市信息产业局牵头。"))])
@@ -19,9 +23,10 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, AbstractSet, Iterable, Iterator, Mapping
 
 from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from . import lexicon, namespace
 from .namespace import EXPORT_PREFIXES, RELATION_PROPERTIES, document_iri, jurisdiction_iri, node_iri
@@ -35,6 +40,8 @@ if TYPE_CHECKING:
     from .resolve import Entity
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+# What each document's named graph says about one subject: graph IRI -> (predicate, object)s.
+Said = Mapping[URIRef, AbstractSet[tuple[URIRef, Node]]]
 
 
 class _Vocabulary:
@@ -50,8 +57,9 @@ class _Vocabulary:
         return term
 
 
-KG, OA, PROV, RDF, SKOS, XSD = (_Vocabulary(ns) for ns in (namespace.KG, namespace.OA, namespace.PROV,
-                                                             namespace.RDF, namespace.SKOS, namespace.XSD))
+KG, OA, PROV, RDF, SKOS, XSD, DCT = (_Vocabulary(ns) for ns in (namespace.KG, namespace.OA, namespace.PROV,
+                                                                  namespace.RDF, namespace.SKOS, namespace.XSD,
+                                                                  namespace.DCTERMS))
 entity_iri = functools.lru_cache(maxsize=1 << 16)(namespace.entity_iri)
 
 ENTITY_CLASSES = {name: namespace.KG[name] for name in ENTITY_TYPES}
@@ -64,18 +72,80 @@ def build_dataset(extractions: list[Extraction]) -> Dataset:
     dataset = Dataset()
     for prefix, iri in EXPORT_PREFIXES.items():
         dataset.bind(prefix, iri)
-    sources = sorted((_Source.of(x) for x in extractions), key=lambda s: (s.sha, s.extraction.document.name))
-    for source in sources:
-        graph = dataset.graph(source.node)
-        graph.addN((*triple, graph) for triple in _document_graph(source))
+    said: dict[URIRef, dict[URIRef, set]] = {}
+    for document in sorted((document_graph(x) for x in extractions), key=lambda d: (d.iri, d.file_name)):
+        graph = dataset.graph(document.iri)
+        graph.addN((*triple, graph) for triple in (*document.facts, *document.provenance))
+        for subject, predicate, object_ in document.facts:
+            said.setdefault(subject, {}).setdefault(document.iri, set()).add((predicate, object_))
     default = dataset.default_graph
-    default.addN((*triple, default) for triple in _merged_facts(sources))
+    default.addN((*triple, default) for subject in sorted(said) for triple in merge_subject(subject, said[subject]))
     return dataset
 
 
 def facts_graph(dataset: Dataset) -> Graph:
     """The merged facts without provenance: the dataset's default graph (a live view, not a copy)."""
     return dataset.default_graph
+
+
+@dataclass(frozen=True)
+class DocumentGraph:
+    """One document's named graph: the facts it states, which the default graph merges with
+    every other document's, and the provenance (mentions, statements, evidence), which it keeps."""
+
+    iri: URIRef
+    file_name: str
+    facts: tuple[Triple, ...]
+    provenance: tuple[Triple, ...]
+
+
+def document_graph(extraction: Extraction) -> DocumentGraph:
+    """The named graph of one extraction: its IRI (from the digest of its text) and triples."""
+    source = _Source.of(extraction)
+    return DocumentGraph(source.node, extraction.document.name, tuple(_stated_facts(source)),
+                         tuple(_provenance(source)))
+
+
+# --- merging across documents ----------------------------------------------------------------------
+
+# A plan's own attributes, which the first document describing it (by digest) gives; a document
+# that only mentions the plan gives its jurisdiction as an entity, the same in every document.
+_PLAN_ATTRIBUTES = frozenset({KG.period, KG.year, KG.jurisdiction})
+
+
+def merge_subject(subject: URIRef, said: Said) -> Iterator[Triple]:
+    """The merged facts about ``subject`` from what each document's graph says about it.
+
+    Everything is kept except: the name (skos:prefLabel) is the one most documents use (ties:
+    the smallest) and every other name is an alias; kg:elliptical only if every document says
+    so; a plan's period, year and jurisdiction come from the first document describing it.
+
+    >>> x, a, b = URIRef("x"), URIRef("doc/a"), URIRef("doc/b")
+    >>> said = {a: {(SKOS.prefLabel, Literal("乙")), (KG.elliptical, TRUE)}, b: {(SKOS.prefLabel, Literal("甲"))}}
+    >>> [(p.split("#")[1], str(o)) for _, p, o in sorted(merge_subject(x, said))]
+    [('altLabel', '甲'), ('prefLabel', '乙')]
+    """
+    describing = [graph for graph in sorted(said) if (RDF.type, KG.Plan) in said[graph]]
+    votes: Counter = Counter()
+    names, kept, elliptical = set(), set(), 0
+    for graph in said:
+        for predicate, object_ in said[graph]:
+            if predicate == SKOS.prefLabel:
+                votes[object_] += 1
+            elif predicate == SKOS.altLabel:
+                names.add(object_)
+            elif predicate == KG.elliptical:
+                elliptical += 1
+            elif predicate not in _PLAN_ATTRIBUTES or graph not in describing[1:]:
+                kept.add((predicate, object_))
+    if votes:
+        name = min(votes, key=lambda n: (-votes[n], str(n)))
+        kept.add((SKOS.prefLabel, name))
+        kept.update((SKOS.altLabel, alias) for alias in (names | set(votes)) - {name})
+    if elliptical and elliptical == len(said):
+        kept.add((KG.elliptical, TRUE))
+    for predicate, object_ in kept:
+        yield subject, predicate, object_
 
 
 # --- what is said about an entity ----------------------------------------------------------------
@@ -162,23 +232,8 @@ class _Source:
         return cls(extraction, sha, document_iri(sha))
 
 
-def _merged_facts(sources: list[_Source]) -> Iterator[Triple]:
-    """All documents' facts, entities merged by key; a plan several documents describe takes
-    its period, year and jurisdiction from the first (by digest)."""
-    described: set[str] = set()
-    for source in sources:
-        yield from _document_facts(source)
-        plan = _plan_entity(source.extraction)
-        if plan is not None and plan.key not in described:
-            described.add(plan.key)
-            yield from _plan_triples(source, plan)
-    named = [(e, s.sha) for s in sources for e in s.extraction.entities]
-    for description in _describe(named):
-        yield from _entity_triples(description)
-
-
-def _document_graph(source: _Source) -> Iterator[Triple]:
-    """A document's named graph: its facts as it states them, and their provenance."""
+def _stated_facts(source: _Source) -> Iterator[Triple]:
+    """What one document states: its facts, its plan, its entities as it names them."""
     extraction = source.extraction
     yield from _document_facts(source)
     plan = _plan_entity(extraction)
@@ -186,6 +241,11 @@ def _document_graph(source: _Source) -> Iterator[Triple]:
         yield from _plan_triples(source, plan)
     for description in _describe((e, source.sha) for e in extraction.entities):
         yield from _entity_triples(description)
+
+
+def _provenance(source: _Source) -> Iterator[Triple]:
+    """Where the document says it: a web annotation per mention, a statement per relation."""
+    extraction = source.extraction
     for entity in extraction.entities:
         for mention in entity.mentions:
             yield from _mention_triples(source, entity, mention)
@@ -201,6 +261,10 @@ def _document_facts(source: _Source) -> Iterator[Triple]:
     yield node, KG.fileName, Literal(document.name)
     yield node, KG.sha256, Literal(source.sha)
     yield node, KG.encoding, Literal(document.encoding)
+    if extraction.plan.title:
+        yield node, DCT.title, Literal(extraction.plan.title, lang="zh")
+    if extraction.plan.jurisdiction.code:  # where the document applies: its plan's jurisdiction
+        yield node, DCT.coverage, jurisdiction_iri(extraction.plan.jurisdiction.code)
     codes = {e.scope for e in extraction.entities} | {extraction.plan.jurisdiction.code or NATIONAL}
     yield from _jurisdiction_triples(sorted(codes - {NATIONAL}))
     plan = _plan_entity(extraction)

@@ -85,6 +85,9 @@ def test_build_is_byte_identical_across_processes_and_workers(tmp_path):
     assert outputs[0].keys() >= {"kg.ttl", "kg.trig", "kg.jsonld", "viewer.html"}
     for name in outputs[0]:
         assert outputs[0][name] == outputs[1][name], name
+    committed = ROOT / "exports"
+    for name, data in outputs[0].items():  # the README promises exports/ is what `kg build` writes
+        assert (committed / name).read_bytes() == data, f"exports/{name} is stale: run `kg build` and commit it"
 
 
 def test_build_reports_an_unreadable_plan_and_builds_the_rest(tmp_path):
