@@ -274,8 +274,9 @@ class _Walker:
             return "delimiter"
         if text in _COORDINATORS:
             return "take" if self._joins_modifiers(word, head_type, self._name_end) else "stop"
-        if next_to_head and text in lex.head_verbs and head_type != "Agency":
-            return "take"  # 宽带网络建设工程, 社会信用信息发布系统
+        if next_to_head and text in lex.head_verbs and head_type != "Agency" and not (
+                i > 0 and words[i - 1].text.endswith(self.agency_heads)):
+            return "take"  # 宽带网络建设工程, 社会信用信息发布系统; not 办事处|建设|政府门户网站
         if head_type == "Law" and (text == "关于" or self._inside_about(word)):
             return "take"  # 国家关于电子政务建设指导意见, 中俄关于协作推进…发展的联合声明
         if head_type == "Agency" and text.endswith(self._head) and len(text) > len(self._head):

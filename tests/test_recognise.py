@@ -155,3 +155,24 @@ def test_taiwan_usage_heads_and_a_county_name_that_reads_as_and():
 def test_county_abbreviations_expand():
     found = entities("宾县信息化发展规划\n县财政局、县发改局按职责分工负责。")
     assert "宾县发展和改革局" in found[("Agency", "宾县发改局")]
+
+
+def test_a_verb_between_an_office_and_a_name_is_a_predicate():
+    found = names(PROVINCE + "有条件的乡镇及街道办事处建设政府门户网站，加快建设农村公路建设管理系统。")
+    assert not any("办事处建设" in name for _, name in found)
+    assert ("Platform", "农村公路建设管理系统") in found
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("省公安厅负责建设人口综合库。", ("Database", "人口综合库")),
+    ("建成宏观经济库和自然资源和空间地理库。", ("Database", "宏观经济库")),
+    ("推进电子证照库建设。", ("Database", "电子证照库")),
+])
+def test_base_libraries_of_digital_government_plans(sentence, expected):
+    assert expected in names(PROVINCE + sentence)
+
+
+def test_gathering_verbs_end_a_name_and_ecosystems_are_not_systems():
+    found = names(PROVINCE + "汇聚人口、法人等基础数据库，构建良好的信息产业生态系统。")
+    assert not any(name.startswith("汇聚") for _, name in found)
+    assert not any(name.endswith("生态系统") for _, name in found)

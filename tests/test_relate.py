@@ -110,3 +110,9 @@ def test_pipe_table_rows_give_relations():
     found = relations(text)
     assert ("leads", "吉林省发改委", "社会信用信息平台") in found
     assert ("participates-in", "吉林省财政厅", "社会信用信息平台") in found
+
+
+def test_partners_after_the_leading_agency_and_its_work():
+    found = relations(PROVINCE + "省委网信办牵头建设网络安全态势感知平台，省公安厅参与。")
+    assert ("leads", "吉林省委网信办", "网络安全态势感知平台") in found
+    assert ("participates-in", "吉林省公安厅", "网络安全态势感知平台") in found
