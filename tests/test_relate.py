@@ -116,3 +116,8 @@ def test_partners_after_the_leading_agency_and_its_work():
     found = relations(PROVINCE + "省委网信办牵头建设网络安全态势感知平台，省公安厅参与。")
     assert ("leads", "吉林省委网信办", "网络安全态势感知平台") in found
     assert ("participates-in", "吉林省公安厅", "网络安全态势感知平台") in found
+
+
+def test_a_clause_naming_a_basis_is_not_the_work_led():
+    found = relations(PROVINCE + "由省水利厅负责组织实施，依托省电子政务外网，整合业务系统。")
+    assert not any(t == "leads" and tail.endswith("电子政务外网") for t, _, tail in found)
