@@ -576,6 +576,8 @@ def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
         head = next((lex.heads[h] for h in _heads_ending(inner, lex)), None)
         if not head or head.condition == "legal" or len(inner) <= len(head.text):
             continue
+        if _type_by_prefix(match.group(), head.type, lex) == "Agency":
+            continue  # offices are not quoted: “一网通办” is a slogan (“电子税务局” is a platform)
         inside = _Walker(inner, lex, walker.segmenter)
         edge = inside.left_edge(len(inner) - len(head.text), len(inner), head.text, head.type)
         if edge is None or edge[0] != 0 or _is_generic(inner, edge[1], edge[2], head, inside):

@@ -176,3 +176,15 @@ def test_gathering_verbs_end_a_name_and_ecosystems_are_not_systems():
     found = names(PROVINCE + "汇聚人口、法人等基础数据库，构建良好的信息产业生态系统。")
     assert not any(name.startswith("汇聚") for _, name in found)
     assert not any(name.endswith("生态系统") for _, name in found)
+
+
+def test_quoted_slogans_ending_in_an_office_word_are_not_agencies():
+    found = names(CITY + "深化“一网通办”改革，推广“电子税务局”。")
+    assert not any(kind == "Agency" for kind, _ in found)
+    assert ("Platform", "“电子税务局”") in found
+
+
+def test_middle_platforms_and_offices_with_a_verb_inside():
+    found = names(CITY + "市行政审批服务局牵头建设政务服务中台。")
+    assert ("Agency", "长春市行政审批服务局") in found
+    assert ("Platform", "政务服务中台") in found

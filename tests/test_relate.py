@@ -121,3 +121,9 @@ def test_partners_after_the_leading_agency_and_its_work():
 def test_a_clause_naming_a_basis_is_not_the_work_led():
     found = relations(PROVINCE + "由省水利厅负责组织实施，依托省电子政务外网，整合业务系统。")
     assert not any(t == "leads" and tail.endswith("电子政务外网") for t, _, tail in found)
+
+
+def test_lead_then_partner_agencies_then_the_work():
+    found = relations(PROVINCE + "省数据资源局牵头，省委网信办、省公安厅配合，完善省公共数据平台。")
+    assert ("leads", "吉林省数据资源局", "吉林省公共数据平台") in found
+    assert ("participates-in", "吉林省公安厅", "吉林省公共数据平台") in found
