@@ -179,12 +179,17 @@ def _match_patterns(text, start, end, seg, mentions, by_mention, plan_entity, sp
         for pattern in spec.patterns:
             if pattern.head_is_plan and not speaks_for_plan[spec.type]:
                 continue
-            for match in pattern.regex.finditer(masked):
+            position = 0
+            while (match := pattern.regex.search(masked, position)) is not None:
                 heads = [plan_entity] if pattern.head_is_plan else _entities(match, "head", order, by_mention)
                 if pattern.head_types is not None:
                     heads = [h for h in heads if h.type in pattern.head_types]
                 tails = _entities(match, "tail", order, by_mention)
-                found += _pairs(spec, heads, tails, (seg.start, seg.end), pattern.name)
+                pairs = _pairs(spec, heads, tails, (seg.start, seg.end), pattern.name)
+                found += pairs
+                # a match of the wrong types (A负责建设…，B: two agencies) must not hide the one
+                # that starts inside it (B负责建设Y): search again from its next character
+                position = match.end() if pairs else match.start() + 1
     return found
 
 

@@ -127,3 +127,8 @@ def test_lead_then_partner_agencies_then_the_work():
     found = relations(PROVINCE + "省数据资源局牵头，省委网信办、省公安厅配合，完善省公共数据平台。")
     assert ("leads", "吉林省数据资源局", "吉林省公共数据平台") in found
     assert ("participates-in", "吉林省公安厅", "吉林省公共数据平台") in found
+
+
+def test_a_match_between_two_agencies_does_not_hide_the_next_one():
+    found = relations(PROVINCE + "省公安厅负责做好相关工作，省市场监管局负责建设法人单位信息资源库。")
+    assert ("leads", "吉林省市场监管局", "法人单位信息资源库") in found
