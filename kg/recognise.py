@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 from dataclasses import dataclass, field, replace
 
@@ -28,6 +29,7 @@ ENTITY_TYPES = ("Agency", "Project", "Database", "Platform", "Law")
 
 # A name never crosses these; quotes are not among them (“金盾”工程 is one name).
 _DELIMITERS = frozenset("，。；：、！？（）《》〈〉\n\t …—-·")
+_DELIMITER = re.compile("[" + re.escape("".join(sorted(_DELIMITERS))) + "]")
 _COORDINATORS = frozenset({"和", "与", "及", "以及", "或"})
 _QUOTED = re.compile(r"“[^“”\n]{1,24}”")
 _TITLE = re.compile(r"《([^《》\n]{1,150})》")
@@ -114,16 +116,12 @@ class _Walker:
         self.segmenter = segmenter
         self.heads = _head_pattern(lex)
         self.divisions = lex.division_names
-        self.nonlegal_heads = tuple(sorted((h for h, v in lex.heads.items() if v.condition != "legal"),
-                                           key=len, reverse=True))
-        self.bodies = tuple(sorted(lex.national_bodies, key=len, reverse=True))
-        self.party_prefixes = tuple(sorted(lex.name_prefixes, key=len, reverse=True))
-        self.org_prefixes = tuple(sorted(lex.name_prefixes | {b for b in lex.national_bodies if len(b) > 1},
-                                         key=len, reverse=True))
+        self.nonlegal_heads, self.bodies, self.party_prefixes, self.org_prefixes, self.agency_heads = _walk_words(lex)
         self._name_end = 0
         self._head = ""
         self._clauses: dict[int, list[Word]] = {}
-        self.agency_heads = tuple(h for h, v in lex.heads.items() if v.type == "Agency")
+        # where the delimiters are, so that finding a clause's edges is a binary search
+        self._delimiters = [m.start() for m in _DELIMITER.finditer(text)]
 
     def words(self, start: int, end: int) -> list[Word]:
         """jieba words of text[start:end], with each quoted phrase kept as one word."""
@@ -139,17 +137,11 @@ class _Walker:
     def clause_words(self, start: int, end: int) -> list[Word]:
         """The words of the clause around [start, end) that lie within it: each clause is
         segmented once, however many heads it holds."""
-        first = start
-        while first > 0 and self.text[first - 1] not in _DELIMITERS:
-            first -= 1
+        first = self._delimiter_before(start) + 1
         if first not in self._clauses:
-            last = end
-            while last < len(self.text) and self.text[last] not in _DELIMITERS:
-                last += 1
-            self._clauses[first] = self.words(first, last)
+            self._clauses[first] = self.words(first, self._delimiter_from(end))
         words = self._clauses[first]
-        return words[bisect.bisect_left(words, start, key=lambda w: w.start):
-                     bisect.bisect_right(words, end, key=lambda w: w.end)]
+        return words[bisect.bisect_left(words, start, key=_START):bisect.bisect_right(words, end, key=_END)]
 
     def _cut(self, start: int, end: int) -> list[Word]:
         if end <= start:
@@ -157,16 +149,22 @@ class _Walker:
         return [Word(w.start + start, w.end + start, w.text, w.pos) for w in self.segmenter.cut(self.text[start:end])]
 
     def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
-        start = position
-        while start > 0 and position - start < limit and self.text[start - 1] not in _DELIMITERS:
-            start -= 1
-        return start
+        """Where the clause before ``position`` starts, at most ``limit`` characters back."""
+        return max(position - limit, self._delimiter_before(position) + 1)
 
     def clause_end(self, position: int, limit: int = 4) -> int:
-        end = position
-        while end < len(self.text) and end - position < limit and self.text[end] not in _DELIMITERS:
-            end += 1
-        return end
+        """Where the clause after ``position`` ends, at most ``limit`` characters on."""
+        return min(position + limit, self._delimiter_from(position))
+
+    def _delimiter_before(self, position: int) -> int:
+        """The last delimiter before ``position`` (-1 if none)."""
+        k = bisect.bisect_left(self._delimiters, position)
+        return self._delimiters[k - 1] if k else -1
+
+    def _delimiter_from(self, position: int) -> int:
+        """The first delimiter at or after ``position`` (the end of the text if none)."""
+        k = bisect.bisect_left(self._delimiters, position)
+        return self._delimiters[k] if k < len(self._delimiters) else len(self.text)
 
     def left_edge(self, head_start: int, head_end: int, head: str, head_type: str,
                   verb_in_name: bool = True) -> tuple[int, list[Word], Word] | None:
@@ -240,7 +238,7 @@ class _Walker:
         if word.text in self.lex.boundary_words:
             return False
         if len(word.text) > len(head):
-            if any(word.text.endswith(w) for w in self.lex.not_heads if len(w) > len(head)):
+            if len(_not_heads(self.lex).suffix(word.text)) > len(head):
                 return False  # 部署, 战略部署
             return word.pos[:1] not in ("v", "f", "d", "a", "m", "p", "c", "u", "r")
         return True
@@ -360,6 +358,27 @@ class _Walker:
             if before.endswith(prefix):
                 return start - len(prefix)
         return start
+
+
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
+
+
+@functools.cache
+def _not_heads(lex: Lexicon) -> lexicon.Affixes:
+    return lexicon.Affixes(lex.not_heads)
+
+
+@functools.cache
+def _walk_words(lex: Lexicon) -> tuple[tuple[str, ...], ...]:
+    """Word lists the walk tries longest first (non-legal heads, national bodies, party
+    prefixes, organisation prefixes) and the agency heads: sorted once, not per walker."""
+    nonlegal_heads = tuple(sorted((h for h, v in lex.heads.items() if v.condition != "legal"), key=len, reverse=True))
+    bodies = tuple(sorted(lex.national_bodies, key=len, reverse=True))
+    party_prefixes = tuple(sorted(lex.name_prefixes, key=len, reverse=True))
+    org_prefixes = tuple(sorted(lex.name_prefixes | {b for b in lex.national_bodies if len(b) > 1},
+                                key=len, reverse=True))
+    agency_heads = tuple(h for h, v in lex.heads.items() if v.type == "Agency")
+    return nonlegal_heads, bodies, party_prefixes, org_prefixes, agency_heads
 
 
 def _is_count(text: str, lex: Lexicon) -> bool:
@@ -820,13 +839,37 @@ def _division_governments(text: str, mentions: list[Mention], lex: Lexicon) -> l
 
 _UNIT_CUE = re.compile(r"^等?(?:按职责|牵头|负责|配合|参与|协助)")
 _DIVISION_LIKE = re.compile(r"[\u4e00-\u9fff]{1,9}?(?:自治州|自治县|地区|市|县|区|旗|盟|州)(?=[、等，按牵负配和及])")
+_DIVISION_ENDING = re.compile(r"(?:自治州|自治县|地区|市|县|区|旗|盟|州)(?=[、等，按牵负配和及])")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _division_like(text: str):
+    """The matches of ``_DIVISION_LIKE`` in ``text``, searched for only in the runs of Han
+    characters that hold a division ending before a list mark: a match is such a run's
+    stretch, and trying every character of the plan as the start of one is slow."""
+    searched = 0  # end of the last run searched
+    for ending in _DIVISION_ENDING.finditer(text):
+        if ending.start() < searched:
+            continue
+        start, end = ending.start(), ending.end()
+        while start > 0 and _HAN.match(text, start - 1):
+            start -= 1
+        while end < len(text) and _HAN.match(text, end):
+            end += 1
+        yield from _DIVISION_LIKE.finditer(text, start, end + 1)
+        searched = end
+
+
+@functools.cache
+def _province_names(lex: Lexicon) -> frozenset[str]:
+    return frozenset(d.name for d in lex.divisions.values() if d.level == "province")
 
 
 def _division_runs(text: str, lex: Lexicon) -> list[list[tuple[int, int]]]:
     """Runs of city or county names that stand alone between 、 (or a clause edge)."""
     runs: list[list[tuple[int, int]]] = []
-    provinces = {d.name for d in lex.divisions.values() if d.level == "province"}
-    for match in _DIVISION_LIKE.finditer(text):
+    provinces = _province_names(lex)
+    for match in _division_like(text):
         s, e = match.start(), match.end()
         while s < e and (text[s:e] not in lex.division_names or text[s:e] in provinces):
             s += 1  # the match may open with the end of the clause before the name
