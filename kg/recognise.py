@@ -173,16 +173,16 @@ class _Walker:
         word (网 in 网上, 部 in 部门, 战略 in 战略目标)."""
         words = self._split_continuation(self.clause_words(self.clause_start(head_start), self.clause_end(head_end)),
                                          head_end)
-        last = next((i for i, w in enumerate(words) if w.end == head_end), None)
-        if last is None or not self._head_word_ok(words[last], head):
+        last = bisect.bisect_left(words, head_end, key=_END)  # words tile the clause: ends ascend
+        if last == len(words) or words[last].end != head_end or not self._head_word_ok(words[last], head):
             return None
         following = self.text[head_end:self.clause_end(head_end, 6)]
-        if any(following.startswith(b) for b in self.lex.right_context.get(head, ())):
+        if following.startswith(_right_context(self.lex).get(head, ())):
             return None  # 战略机遇期, 中心城市: the head modifies what follows
         words = words[: last + 1]
         self._name_end = head_end
         self._head = head
-        index = next(i for i, w in enumerate(words) if w.end > head_start)
+        index = bisect.bisect_right(words, head_start, key=_END)
         head_word = Word(words[index].start, head_end, self.text[words[index].start:head_end], words[index].pos)
         opener = self._boundary_opener(head_word, head, head_type)
         if opener:  # 利用网络 as one word: the name starts after 利用
@@ -223,7 +223,9 @@ class _Walker:
 
     def _split_continuation(self, words: list[Word], head_end: int) -> list[Word]:
         """试点工作 -> 试点 | 工作: a head glued to a word that continues it."""
-        for i, word in enumerate(words):
+        i = bisect.bisect_right(words, head_end, key=_END)  # the one word that may hold head_end
+        if i < len(words):
+            word = words[i]
             if word.start < head_end < word.end and self.text[head_end:word.end] in self.lex.head_continuations:
                 inner = Word(word.start, head_end, self.text[word.start:head_end], word.pos)
                 after = Word(head_end, word.end, self.text[head_end:word.end], "")
@@ -268,7 +270,7 @@ class _Walker:
             if len(text) == 1 and i > 0 and self._ordinary(words[i - 1]):
                 return "take"  # 区 in 哈尔滨市区两级平台: part of 市区, not a district
             return "scope"
-        if text in "“”" or any(c in _DELIMITERS for c in text) or text.isspace():
+        if text in "“”" or not _DELIMITERS.isdisjoint(text) or text.isspace():
             return "delimiter"
         if text in _COORDINATORS:
             return "take" if self._joins_modifiers(word, head_type, self._name_end) else "stop"
@@ -317,7 +319,7 @@ class _Walker:
         text = word.text
         if word.pos == "quoted" or text in self.divisions:
             return True
-        return not (self.is_boundary(word) or any(c in _DELIMITERS for c in text) or text in "“”"
+        return not (self.is_boundary(word) or not _DELIMITERS.isdisjoint(text) or text in "“”"
                     or text in _COORDINATORS)
 
     def _joins_modifiers(self, word: Word, head_type: str, name_end: int) -> bool:
@@ -366,6 +368,12 @@ _START, _END = operator.attrgetter("start"), operator.attrgetter("end")
 @functools.cache
 def _not_heads(lex: Lexicon) -> lexicon.Affixes:
     return lexicon.Affixes(lex.not_heads)
+
+
+@functools.cache
+def _right_context(lex: Lexicon) -> dict[str, tuple[str, ...]]:
+    """Head -> the following words that cancel it, as a tuple for ``str.startswith``."""
+    return {head: tuple(words) for head, words in lex.right_context.items()}
 
 
 @functools.cache
@@ -585,7 +593,7 @@ def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
     found = []
     for match in _QUOTED.finditer(text):
         inner = match.group()[1:-1]
-        if walker.heads.match(text, match.end()) or any(c in _DELIMITERS for c in inner) or inner in lex.generic_names:
+        if walker.heads.match(text, match.end()) or not _DELIMITERS.isdisjoint(inner) or inner in lex.generic_names:
             continue  # “金盾”工程: the head walk takes the quote with it; “数字鸿沟” names nothing
         programme = next((p for p, (_, when) in lex.programmes.items() if when == "quoted" and inner.startswith(p)), None)
         if programme and len(inner) > len(programme):
