@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import operator
 import re
 from dataclasses import dataclass, field, replace
@@ -621,7 +622,14 @@ def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
 
 
 def _heads_ending(form: str, lex: Lexicon) -> list[str]:
-    return sorted((h for h in lex.heads if form.endswith(h)), key=len, reverse=True)
+    """The heads the form ends with, longest first (at most one of each length)."""
+    heads = lex.heads
+    return [form[-n:] for n in _head_lengths(lex) if n <= len(form) and form[-n:] in heads]
+
+
+@functools.cache
+def _head_lengths(lex: Lexicon) -> tuple[int, ...]:
+    return tuple(sorted({len(h) for h in lex.heads}, reverse=True))
 
 
 def _national_bodies(text: str, lex: Lexicon) -> list[_Candidate]:
@@ -785,11 +793,19 @@ def _inherit_list_prefixes(text: str, mentions: list[Mention], lex: Lexicon) -> 
 
 def _leading_marker(surface: str, lex: Lexicon) -> str:
     """The level marker a name starts with: 省 for 省委网信办 and 省发改委."""
-    for short, full in sorted(lex.templates.items(), key=lambda kv: -len(kv[0])):
+    templates, markers = _openers_longest_first(lex)
+    for short, full in templates:
         if surface.startswith(short) and "{" in full:
             level = full[full.index("{") + 1:full.index("}")]
             return next(m for m, v in lex.markers.items() if v.level == level and not v.whole)
-    return next((m for m in sorted(lex.markers, key=len, reverse=True) if surface.startswith(m)), "")
+    return next((m for m in markers if surface.startswith(m)), "")
+
+
+@functools.cache
+def _openers_longest_first(lex: Lexicon) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Name templates (short form, full form) and level markers, longest first."""
+    return (tuple(sorted(lex.templates.items(), key=lambda kv: -len(kv[0]))),
+            tuple(sorted(lex.markers, key=len, reverse=True)))
 
 
 def _shared_prefixes(text: str, kept: list[_Candidate], generic: list[_Candidate], mentions: list[Mention],
@@ -894,22 +910,43 @@ def _expand_ellipses(text: str, candidates: list[_Candidate], walker: _Walker, l
                      mentions: list[Mention]) -> list[Mention]:
     """人力资源、环境资源、城市规划等数据库 names three databases; each item takes the head."""
     found = []
+    named = _Cover((m.start, m.end) for m in mentions)
+    agencies = _Cover((m.start, m.end) for m in mentions if m.type == "Agency")
     for phrase in candidates:
         if phrase.rule != "head" or phrase.type in ("Agency",) or phrase.start == 0 or text[phrase.start - 1] != "等":
             continue
-        same_type_heads = tuple(h for h, v in lex.heads.items() if v.type == phrase.type)
+        same_type_heads = _heads_of_type(lex, phrase.type)
         shared = _strip_leading(text[phrase.start:phrase.end], lex)
         items = _list_items(text, phrase.start - 1, walker)
-        owners = sum(1 for s, e in items if any(m.type == "Agency" and m.start <= s and e <= m.end for m in mentions))
+        owners = sum(1 for s, e in items if agencies.contains(s, e))
         if not items or owners * 2 >= len(items):
             continue  # 党委、人大、政府…等多系统: the items are the owners, not the systems
         for s, e in items:
             item = text[s:e]
-            if item.endswith(same_type_heads) or any(m.start <= s and e <= m.end for m in mentions):
+            if item.endswith(same_type_heads) or named.contains(s, e):
                 continue  # a full name in the list, recognised on its own
             aliases = (item + shared,) if shared != phrase.head else ()
             found.append(Mention(s, e, phrase.type, "ellipsis", item + phrase.head, expanded=True, aliases=aliases))
     return found
+
+
+class _Cover:
+    """Stretches of text, asked whether one of them contains a given stretch: sorted by
+    start, with the furthest end reached so far, so each question is a binary search."""
+
+    def __init__(self, spans):
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.reach = list(itertools.accumulate((e for _, e in spans), max))
+
+    def contains(self, start: int, end: int) -> bool:
+        k = bisect.bisect_right(self.starts, start)
+        return k > 0 and self.reach[k - 1] >= end
+
+
+@functools.cache
+def _heads_of_type(lex: Lexicon, entity_type: str) -> tuple[str, ...]:
+    return tuple(h for h, v in lex.heads.items() if v.type == entity_type)
 
 
 def _strip_leading(phrase: str, lex: Lexicon) -> str:
