@@ -35,10 +35,16 @@ class Affixes:
         return word in self.words
 
     def prefix(self, text: str) -> str:
-        return next((text[:n] for n in self._lengths if n <= len(text) and text[:n] in self.words), "")
+        for n in self._lengths:
+            if n <= len(text) and text[:n] in self.words:
+                return text[:n]
+        return ""
 
     def suffix(self, text: str) -> str:
-        return next((text[-n:] for n in self._lengths if n <= len(text) and text[-n:] in self.words), "")
+        for n in self._lengths:
+            if n <= len(text) and text[-n:] in self.words:
+                return text[-n:]
+        return ""
 
 
 @dataclass(frozen=True)

@@ -107,13 +107,28 @@ class Relator:
 
 class CharTokenizer:
     """One token per character, like spaCy's Chinese "char" segmenter, built directly:
-    spaCy's own path re-aligns words and spaces and costs more than the whole extractor."""
+    spaCy's own path re-aligns words and spaces and costs more than the whole extractor.
+    Tokens are given as string-store ids, each character's looked up once per process:
+    hashing every character of every plan anew was most of the cost of making the Doc."""
 
     def __init__(self, vocab):
         self.vocab = vocab
+        self._ids = _CharIds(vocab.strings)
 
     def __call__(self, text: str) -> Doc:
-        return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        return Doc(self.vocab, words=list(map(self._ids.__getitem__, text)), spaces=[False] * len(text))
+
+
+class _CharIds(dict):
+    """Character -> its id in the string store, added on first use."""
+
+    def __init__(self, strings):
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, char: str) -> int:
+        self[char] = self.strings.add(char)
+        return self[char]
 
 
 @spacy.registry.tokenizers("infokg.char_tokenizer")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import operator
 import re
 from dataclasses import dataclass, field, replace
 
@@ -28,6 +30,7 @@ ENTITY_TYPES = ("Agency", "Project", "Database", "Platform", "Law")
 
 # A name never crosses these; quotes are not among them (“金盾”工程 is one name).
 _DELIMITERS = frozenset("，。；：、！？（）《》〈〉\n\t …—-·")
+_DELIMITER = re.compile("[" + re.escape("".join(sorted(_DELIMITERS))) + "]")
 _COORDINATORS = frozenset({"和", "与", "及", "以及", "或"})
 _QUOTED = re.compile(r"“[^“”\n]{1,24}”")
 _TITLE = re.compile(r"《([^《》\n]{1,150})》")
@@ -114,16 +117,12 @@ class _Walker:
         self.segmenter = segmenter
         self.heads = _head_pattern(lex)
         self.divisions = lex.division_names
-        self.nonlegal_heads = tuple(sorted((h for h, v in lex.heads.items() if v.condition != "legal"),
-                                           key=len, reverse=True))
-        self.bodies = tuple(sorted(lex.national_bodies, key=len, reverse=True))
-        self.party_prefixes = tuple(sorted(lex.name_prefixes, key=len, reverse=True))
-        self.org_prefixes = tuple(sorted(lex.name_prefixes | {b for b in lex.national_bodies if len(b) > 1},
-                                         key=len, reverse=True))
+        self.nonlegal_heads, self.bodies, self.party_prefixes, self.org_prefixes, self.agency_heads = _walk_words(lex)
         self._name_end = 0
         self._head = ""
         self._clauses: dict[int, list[Word]] = {}
-        self.agency_heads = tuple(h for h, v in lex.heads.items() if v.type == "Agency")
+        # where the delimiters are, so that finding a clause's edges is a binary search
+        self._delimiters = [m.start() for m in _DELIMITER.finditer(text)]
 
     def words(self, start: int, end: int) -> list[Word]:
         """jieba words of text[start:end], with each quoted phrase kept as one word."""
@@ -139,17 +138,11 @@ class _Walker:
     def clause_words(self, start: int, end: int) -> list[Word]:
         """The words of the clause around [start, end) that lie within it: each clause is
         segmented once, however many heads it holds."""
-        first = start
-        while first > 0 and self.text[first - 1] not in _DELIMITERS:
-            first -= 1
+        first = self._delimiter_before(start) + 1
         if first not in self._clauses:
-            last = end
-            while last < len(self.text) and self.text[last] not in _DELIMITERS:
-                last += 1
-            self._clauses[first] = self.words(first, last)
+            self._clauses[first] = self.words(first, self._delimiter_from(end))
         words = self._clauses[first]
-        return words[bisect.bisect_left(words, start, key=lambda w: w.start):
-                     bisect.bisect_right(words, end, key=lambda w: w.end)]
+        return words[bisect.bisect_left(words, start, key=_START):bisect.bisect_right(words, end, key=_END)]
 
     def _cut(self, start: int, end: int) -> list[Word]:
         if end <= start:
@@ -157,16 +150,22 @@ class _Walker:
         return [Word(w.start + start, w.end + start, w.text, w.pos) for w in self.segmenter.cut(self.text[start:end])]
 
     def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
-        start = position
-        while start > 0 and position - start < limit and self.text[start - 1] not in _DELIMITERS:
-            start -= 1
-        return start
+        """Where the clause before ``position`` starts, at most ``limit`` characters back."""
+        return max(position - limit, self._delimiter_before(position) + 1)
 
     def clause_end(self, position: int, limit: int = 4) -> int:
-        end = position
-        while end < len(self.text) and end - position < limit and self.text[end] not in _DELIMITERS:
-            end += 1
-        return end
+        """Where the clause after ``position`` ends, at most ``limit`` characters on."""
+        return min(position + limit, self._delimiter_from(position))
+
+    def _delimiter_before(self, position: int) -> int:
+        """The last delimiter before ``position`` (-1 if none)."""
+        k = bisect.bisect_left(self._delimiters, position)
+        return self._delimiters[k - 1] if k else -1
+
+    def _delimiter_from(self, position: int) -> int:
+        """The first delimiter at or after ``position`` (the end of the text if none)."""
+        k = bisect.bisect_left(self._delimiters, position)
+        return self._delimiters[k] if k < len(self._delimiters) else len(self.text)
 
     def left_edge(self, head_start: int, head_end: int, head: str, head_type: str,
                   verb_in_name: bool = True) -> tuple[int, list[Word], Word] | None:
@@ -175,16 +174,16 @@ class _Walker:
         word (网 in 网上, 部 in 部门, 战略 in 战略目标)."""
         words = self._split_continuation(self.clause_words(self.clause_start(head_start), self.clause_end(head_end)),
                                          head_end)
-        last = next((i for i, w in enumerate(words) if w.end == head_end), None)
-        if last is None or not self._head_word_ok(words[last], head):
+        last = bisect.bisect_left(words, head_end, key=_END)  # words tile the clause: ends ascend
+        if last == len(words) or words[last].end != head_end or not self._head_word_ok(words[last], head):
             return None
         following = self.text[head_end:self.clause_end(head_end, 6)]
-        if any(following.startswith(b) for b in self.lex.right_context.get(head, ())):
+        if following.startswith(_right_context(self.lex).get(head, ())):
             return None  # 战略机遇期, 中心城市: the head modifies what follows
         words = words[: last + 1]
         self._name_end = head_end
         self._head = head
-        index = next(i for i, w in enumerate(words) if w.end > head_start)
+        index = bisect.bisect_right(words, head_start, key=_END)
         head_word = Word(words[index].start, head_end, self.text[words[index].start:head_end], words[index].pos)
         opener = self._boundary_opener(head_word, head, head_type)
         if opener:  # 利用网络 as one word: the name starts after 利用
@@ -225,7 +224,9 @@ class _Walker:
 
     def _split_continuation(self, words: list[Word], head_end: int) -> list[Word]:
         """试点工作 -> 试点 | 工作: a head glued to a word that continues it."""
-        for i, word in enumerate(words):
+        i = bisect.bisect_right(words, head_end, key=_END)  # the one word that may hold head_end
+        if i < len(words):
+            word = words[i]
             if word.start < head_end < word.end and self.text[head_end:word.end] in self.lex.head_continuations:
                 inner = Word(word.start, head_end, self.text[word.start:head_end], word.pos)
                 after = Word(head_end, word.end, self.text[head_end:word.end], "")
@@ -240,7 +241,7 @@ class _Walker:
         if word.text in self.lex.boundary_words:
             return False
         if len(word.text) > len(head):
-            if any(word.text.endswith(w) for w in self.lex.not_heads if len(w) > len(head)):
+            if len(_not_heads(self.lex).suffix(word.text)) > len(head):
                 return False  # 部署, 战略部署
             return word.pos[:1] not in ("v", "f", "d", "a", "m", "p", "c", "u", "r")
         return True
@@ -270,7 +271,7 @@ class _Walker:
             if len(text) == 1 and i > 0 and self._ordinary(words[i - 1]):
                 return "take"  # 区 in 哈尔滨市区两级平台: part of 市区, not a district
             return "scope"
-        if text in "“”" or any(c in _DELIMITERS for c in text) or text.isspace():
+        if text in "“”" or not _DELIMITERS.isdisjoint(text) or text.isspace():
             return "delimiter"
         if text in _COORDINATORS:
             return "take" if self._joins_modifiers(word, head_type, self._name_end) else "stop"
@@ -320,7 +321,7 @@ class _Walker:
         text = word.text
         if word.pos == "quoted" or text in self.divisions:
             return True
-        return not (self.is_boundary(word) or any(c in _DELIMITERS for c in text) or text in "“”"
+        return not (self.is_boundary(word) or not _DELIMITERS.isdisjoint(text) or text in "“”"
                     or text in _COORDINATORS)
 
     def _joins_modifiers(self, word: Word, head_type: str, name_end: int) -> bool:
@@ -361,6 +362,33 @@ class _Walker:
             if before.endswith(prefix):
                 return start - len(prefix)
         return start
+
+
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
+
+
+@functools.cache
+def _not_heads(lex: Lexicon) -> lexicon.Affixes:
+    return lexicon.Affixes(lex.not_heads)
+
+
+@functools.cache
+def _right_context(lex: Lexicon) -> dict[str, tuple[str, ...]]:
+    """Head -> the following words that cancel it, as a tuple for ``str.startswith``."""
+    return {head: tuple(words) for head, words in lex.right_context.items()}
+
+
+@functools.cache
+def _walk_words(lex: Lexicon) -> tuple[tuple[str, ...], ...]:
+    """Word lists the walk tries longest first (non-legal heads, national bodies, party
+    prefixes, organisation prefixes) and the agency heads: sorted once, not per walker."""
+    nonlegal_heads = tuple(sorted((h for h, v in lex.heads.items() if v.condition != "legal"), key=len, reverse=True))
+    bodies = tuple(sorted(lex.national_bodies, key=len, reverse=True))
+    party_prefixes = tuple(sorted(lex.name_prefixes, key=len, reverse=True))
+    org_prefixes = tuple(sorted(lex.name_prefixes | {b for b in lex.national_bodies if len(b) > 1},
+                                key=len, reverse=True))
+    agency_heads = tuple(h for h, v in lex.heads.items() if v.type == "Agency")
+    return nonlegal_heads, bodies, party_prefixes, org_prefixes, agency_heads
 
 
 def _is_count(text: str, lex: Lexicon) -> bool:
@@ -567,7 +595,7 @@ def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
     found = []
     for match in _QUOTED.finditer(text):
         inner = match.group()[1:-1]
-        if walker.heads.match(text, match.end()) or any(c in _DELIMITERS for c in inner) or inner in lex.generic_names:
+        if walker.heads.match(text, match.end()) or not _DELIMITERS.isdisjoint(inner) or inner in lex.generic_names:
             continue  # “金盾”工程: the head walk takes the quote with it; “数字鸿沟” names nothing
         programme = next((p for p, (_, when) in lex.programmes.items() if when == "quoted" and inner.startswith(p)), None)
         if programme and len(inner) > len(programme):
@@ -597,7 +625,14 @@ def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
 
 
 def _heads_ending(form: str, lex: Lexicon) -> list[str]:
-    return sorted((h for h in lex.heads if form.endswith(h)), key=len, reverse=True)
+    """The heads the form ends with, longest first (at most one of each length)."""
+    heads = lex.heads
+    return [form[-n:] for n in _head_lengths(lex) if n <= len(form) and form[-n:] in heads]
+
+
+@functools.cache
+def _head_lengths(lex: Lexicon) -> tuple[int, ...]:
+    return tuple(sorted({len(h) for h in lex.heads}, reverse=True))
 
 
 def _national_bodies(text: str, lex: Lexicon) -> list[_Candidate]:
@@ -761,11 +796,19 @@ def _inherit_list_prefixes(text: str, mentions: list[Mention], lex: Lexicon) -> 
 
 def _leading_marker(surface: str, lex: Lexicon) -> str:
     """The level marker a name starts with: 省 for 省委网信办 and 省发改委."""
-    for short, full in sorted(lex.templates.items(), key=lambda kv: -len(kv[0])):
+    templates, markers = _openers_longest_first(lex)
+    for short, full in templates:
         if surface.startswith(short) and "{" in full:
             level = full[full.index("{") + 1:full.index("}")]
             return next(m for m, v in lex.markers.items() if v.level == level and not v.whole)
-    return next((m for m in sorted(lex.markers, key=len, reverse=True) if surface.startswith(m)), "")
+    return next((m for m in markers if surface.startswith(m)), "")
+
+
+@functools.cache
+def _openers_longest_first(lex: Lexicon) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Name templates (short form, full form) and level markers, longest first."""
+    return (tuple(sorted(lex.templates.items(), key=lambda kv: -len(kv[0]))),
+            tuple(sorted(lex.markers, key=len, reverse=True)))
 
 
 def _shared_prefixes(text: str, kept: list[_Candidate], generic: list[_Candidate], mentions: list[Mention],
@@ -823,13 +866,37 @@ def _division_governments(text: str, mentions: list[Mention], lex: Lexicon) -> l
 
 _UNIT_CUE = re.compile(r"^等?(?:按职责|牵头|负责|配合|参与|协助)")
 _DIVISION_LIKE = re.compile(r"[\u4e00-\u9fff]{1,9}?(?:自治州|自治县|地区|市|县|区|旗|盟|州)(?=[、等，按牵负配和及])")
+_DIVISION_ENDING = re.compile(r"(?:自治州|自治县|地区|市|县|区|旗|盟|州)(?=[、等，按牵负配和及])")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _division_like(text: str):
+    """The matches of ``_DIVISION_LIKE`` in ``text``, searched for only in the runs of Han
+    characters that hold a division ending before a list mark: a match is such a run's
+    stretch, and trying every character of the plan as the start of one is slow."""
+    searched = 0  # end of the last run searched
+    for ending in _DIVISION_ENDING.finditer(text):
+        if ending.start() < searched:
+            continue
+        start, end = ending.start(), ending.end()
+        while start > 0 and _HAN.match(text, start - 1):
+            start -= 1
+        while end < len(text) and _HAN.match(text, end):
+            end += 1
+        yield from _DIVISION_LIKE.finditer(text, start, end + 1)
+        searched = end
+
+
+@functools.cache
+def _province_names(lex: Lexicon) -> frozenset[str]:
+    return frozenset(d.name for d in lex.divisions.values() if d.level == "province")
 
 
 def _division_runs(text: str, lex: Lexicon) -> list[list[tuple[int, int]]]:
     """Runs of city or county names that stand alone between 、 (or a clause edge)."""
     runs: list[list[tuple[int, int]]] = []
-    provinces = {d.name for d in lex.divisions.values() if d.level == "province"}
-    for match in _DIVISION_LIKE.finditer(text):
+    provinces = _province_names(lex)
+    for match in _division_like(text):
         s, e = match.start(), match.end()
         while s < e and (text[s:e] not in lex.division_names or text[s:e] in provinces):
             s += 1  # the match may open with the end of the clause before the name
@@ -846,22 +913,43 @@ def _expand_ellipses(text: str, candidates: list[_Candidate], walker: _Walker, l
                      mentions: list[Mention]) -> list[Mention]:
     """人力资源、环境资源、城市规划等数据库 names three databases; each item takes the head."""
     found = []
+    named = _Cover((m.start, m.end) for m in mentions)
+    agencies = _Cover((m.start, m.end) for m in mentions if m.type == "Agency")
     for phrase in candidates:
         if phrase.rule != "head" or phrase.type in ("Agency",) or phrase.start == 0 or text[phrase.start - 1] != "等":
             continue
-        same_type_heads = tuple(h for h, v in lex.heads.items() if v.type == phrase.type)
+        same_type_heads = _heads_of_type(lex, phrase.type)
         shared = _strip_leading(text[phrase.start:phrase.end], lex)
         items = _list_items(text, phrase.start - 1, walker)
-        owners = sum(1 for s, e in items if any(m.type == "Agency" and m.start <= s and e <= m.end for m in mentions))
+        owners = sum(1 for s, e in items if agencies.contains(s, e))
         if not items or owners * 2 >= len(items):
             continue  # 党委、人大、政府…等多系统: the items are the owners, not the systems
         for s, e in items:
             item = text[s:e]
-            if item.endswith(same_type_heads) or any(m.start <= s and e <= m.end for m in mentions):
+            if item.endswith(same_type_heads) or named.contains(s, e):
                 continue  # a full name in the list, recognised on its own
             aliases = (item + shared,) if shared != phrase.head else ()
             found.append(Mention(s, e, phrase.type, "ellipsis", item + phrase.head, expanded=True, aliases=aliases))
     return found
+
+
+class _Cover:
+    """Stretches of text, asked whether one of them contains a given stretch: sorted by
+    start, with the furthest end reached so far, so each question is a binary search."""
+
+    def __init__(self, spans):
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.reach = list(itertools.accumulate((e for _, e in spans), max))
+
+    def contains(self, start: int, end: int) -> bool:
+        k = bisect.bisect_right(self.starts, start)
+        return k > 0 and self.reach[k - 1] >= end
+
+
+@functools.cache
+def _heads_of_type(lex: Lexicon, entity_type: str) -> tuple[str, ...]:
+    return tuple(h for h, v in lex.heads.items() if v.type == entity_type)
 
 
 def _strip_leading(phrase: str, lex: Lexicon) -> str:

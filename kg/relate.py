@@ -171,14 +171,20 @@ def _mask(text: str, start: int, end: int, mentions: list[Mention]) -> tuple[str
 
 
 def _match_patterns(text, start, end, seg, mentions, by_mention, plan_entity, specs) -> list[Relation]:
+    """Relations the patterns read in text[start:end]. A relation joins two entities of the
+    stretch, or the plan and one: patterns are not tried where that cannot be."""
     masked, order = _mask(text, start, end, mentions)
-    speaks_for_plan = {t: plan_entity is not None and any(c in text[start:end] for c in s.plan_subject_cues)
-                       for t, s in specs.items()}
+    if not order:
+        return []
+    stretch = text[start:end]
     found = []
     for spec in specs.values():
         for pattern in spec.patterns:
-            if pattern.head_is_plan and not speaks_for_plan[spec.type]:
-                continue
+            if pattern.head_is_plan:
+                if plan_entity is None or not any(c in stretch for c in spec.plan_subject_cues):
+                    continue
+            elif len(order) < 2:
+                continue  # one entity: its head and tail would be the same
             position = 0
             while (match := pattern.regex.search(masked, position)) is not None:
                 heads = [plan_entity] if pattern.head_is_plan else _entities(match, "head", order, by_mention)

@@ -33,8 +33,10 @@ _STRIP = re.compile(r"[\s“”‘’\"'「」『』《》〈〉<>()（）·•�
 _LEADING_NICKNAME = re.compile(r"^“[^”]{1,12}”")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_name(name: str) -> str:
     """The comparison form of ANNOTATION.md: NFKC, no blanks, quotes, brackets or middle dots.
+    Cached: resolving a plan asks for the same few thousand names many times over.
 
     >>> normalise_name("《中华人民共和国 电子签名法》")
     '中华人民共和国电子签名法'
@@ -53,8 +55,10 @@ class _FoldTable(dict):
 _FOLD = _FoldTable()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
-    """The comparison form folded to simplified characters (for keys and merging)."""
+    """The comparison form folded to simplified characters (for keys and merging); cached
+    like ``normalise_name``."""
     return normalise_name(name).translate(_FOLD)
 
 
@@ -114,13 +118,13 @@ def _read(mention: Mention, surface: str, plan: PlanInfo, lex: Lexicon) -> _Read
     agency = mention.type == "Agency"
     if agency and name in lex.national_bodies:
         return _Reading(mention, surface, lex.national_bodies[name], NATIONAL, True, aliases)
-    party = next((p for p in sorted(lex.name_prefixes, key=len, reverse=True)
+    party = next((p for p in _longest_first(lex, "name_prefixes")
                   if name.startswith(p) and _leading_division(name[len(p):], lex)), "")
     if party:  # 中共黑龙江省委网络安全和信息化领导小组: the jurisdiction follows 中共
         inner = _read(Mention(mention.start, mention.end, mention.type, mention.rule, name[len(party):]),
                       surface, plan, lex)
         return _Reading(mention, surface, party + inner.name, inner.scope, True, aliases + inner.aliases)
-    template = next((t for t in sorted(lex.templates, key=len, reverse=True) if name.startswith(t)), None)
+    template = next((t for t in _longest_first(lex, "templates") if name.startswith(t)), None)
     if template:
         filled = _fill(lex.templates[template], plan)
         if filled:
@@ -150,6 +154,12 @@ def _read(mention: Mention, surface: str, plan: PlanInfo, lex: Lexicon) -> _Read
     if fold(name) in lex.national_programmes:  # national, and still the bare form of 国家大数据战略
         return _Reading(mention, surface, name, NATIONAL, False, aliases)
     return _Reading(mention, surface, name, local, False, aliases)
+
+
+@functools.cache
+def _longest_first(lex: Lexicon, table: str) -> tuple[str, ...]:
+    """The words of one lexicon table, longest first: sorted once, not once per mention."""
+    return tuple(sorted(getattr(lex, table), key=len, reverse=True))
 
 
 _STATUTE = re.compile(r"法(?:（[^）]*）)?$")
@@ -229,10 +239,17 @@ def _code_of(division_name: str, plan: PlanInfo, lex: Lexicon) -> str:
         node = lex.division_parent(node)
     for division in lex.divisions_by_name.get(division_name, []):
         return division.code
+    return _codes_by_short_name(lex).get(division_name) or plan.jurisdiction.code or NATIONAL
+
+
+@functools.cache
+def _codes_by_short_name(lex: Lexicon) -> dict[str, str]:
+    """Short name of a province or prefecture -> the adcode of the first one so named."""
+    codes: dict[str, str] = {}
     for division in lex.divisions.values():
-        if division.level != "county" and lexicon.short_division_name(division.name) == division_name:
-            return division.code
-    return plan.jurisdiction.code or NATIONAL
+        if division.level != "county":
+            codes.setdefault(lexicon.short_division_name(division.name), division.code)
+    return codes
 
 
 def _national_doc_number(number: str) -> bool:
@@ -246,8 +263,10 @@ def _national_number_prefixes() -> tuple[str, ...]:
 
 # --- merging ---------------------------------------------------------------------------------
 
-def variants(name: str, entity_type: str, lex: Lexicon) -> set[str]:
-    """Comparison forms under which a name may meet another name of the same thing.
+@functools.lru_cache(maxsize=1 << 16)
+def variants(name: str, entity_type: str, lex: Lexicon) -> frozenset[str]:
+    """Comparison forms under which a name may meet another name of the same thing
+    (cached: grouping asks for them once per mention, and again for explicit names).
 
     >>> sorted(variants("省发改委", "Agency", lexicon.load()))
     ['省发展和改革委员会', '省发改委']
@@ -280,7 +299,7 @@ def variants(name: str, entity_type: str, lex: Lexicon) -> set[str]:
             forms.add(fold(bare[cut:]))
         if _statute(bare) and not bare.startswith("中华人民共和国"):
             forms.add(fold("中华人民共和国" + bare))  # 电子签名法 = 中华人民共和国电子签名法
-    return forms
+    return frozenset(forms)
 
 
 def _synonym_forms(form: str, lex: Lexicon, nickname: bool = False) -> set[str]:
