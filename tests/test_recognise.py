@@ -188,3 +188,8 @@ def test_middle_platforms_and_offices_with_a_verb_inside():
     found = names(CITY + "市行政审批服务局牵头建设政务服务中台。")
     assert ("Agency", "长春市行政审批服务局") in found
     assert ("Platform", "政务服务中台") in found
+
+
+def test_a_quantified_office_word_is_not_an_agency():
+    found = names(PROVINCE + "各市州人民政府，省政府各厅委、各直属机构：")
+    assert not any("各" in name for _, name in found)

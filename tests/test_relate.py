@@ -132,3 +132,9 @@ def test_lead_then_partner_agencies_then_the_work():
 def test_a_match_between_two_agencies_does_not_hide_the_next_one():
     found = relations(PROVINCE + "省公安厅负责做好相关工作，省市场监管局负责建设法人单位信息资源库。")
     assert ("leads", "吉林省市场监管局", "法人单位信息资源库") in found
+
+
+def test_work_then_by_agency_leads_then_partners():
+    found = relations(PROVINCE + "加快推进省企业信用信息系统建设，由省工商局牵头，省质监局、省国税局配合。")
+    assert ("leads", "吉林省工商局", "吉林省企业信用信息系统") in found
+    assert ("participates-in", "吉林省国税局", "吉林省企业信用信息系统") in found
