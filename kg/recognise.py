@@ -120,7 +120,7 @@ class _Walker:
         self.nonlegal_heads, self.bodies, self.party_prefixes, self.org_prefixes, self.agency_heads = _walk_words(lex)
         self._name_end = 0
         self._head = ""
-        self._clauses: dict[int, list[Word]] = {}
+        self._clause: tuple[int, list[Word]] = (-1, [])  # the last clause segmented: (start, words)
         # where the delimiters are, so that finding a clause's edges is a binary search
         self._delimiters = [m.start() for m in _DELIMITER.finditer(text)]
 
@@ -137,11 +137,13 @@ class _Walker:
 
     def clause_words(self, start: int, end: int) -> list[Word]:
         """The words of the clause around [start, end) that lie within it: each clause is
-        segmented once, however many heads it holds."""
+        segmented once for all the heads it holds. Heads are walked in text order, so only
+        the last clause is kept; keeping every clause of a plan until the end made the
+        garbage collector run several times as often."""
         first = self._delimiter_before(start) + 1
-        if first not in self._clauses:
-            self._clauses[first] = self.words(first, self._delimiter_from(end))
-        words = self._clauses[first]
+        if first != self._clause[0]:
+            self._clause = (first, self.words(first, self._delimiter_from(end)))
+        words = self._clause[1]
         return words[bisect.bisect_left(words, start, key=_START):bisect.bisect_right(words, end, key=_END)]
 
     def _cut(self, start: int, end: int) -> list[Word]:
