@@ -408,7 +408,7 @@ _ABSTRACT_HEADS = frozenset({"网络"})  # heads that are also abstract nouns (�
 
 @functools.cache
 def _head_pattern(lex: Lexicon) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(lex.heads, key=len, reverse=True))))
+    return lexicon.words_regex(lex.heads)
 
 
 # --- recognisers --------------------------------------------------------------------------
@@ -641,8 +641,7 @@ def _national_bodies(text: str, lex: Lexicon) -> list[_Candidate]:
 
 @functools.cache
 def _national_pattern(lex: Lexicon) -> re.Pattern[str]:
-    names = sorted((n for n in lex.national_bodies if len(n) >= 3), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
+    return lexicon.words_regex(n for n in lex.national_bodies if len(n) >= 3)
 
 
 def _titles(text: str, walker: _Walker) -> list[_Candidate]:
