@@ -173,7 +173,26 @@ class _Walker:
                   verb_in_name: bool = True) -> tuple[int, list[Word], Word] | None:
         """Start of the name whose head spans [head_start, head_end), the words left of its
         head word, and the head word (指挥系统 for 系统); None when the head does not end a
-        word (网 in 网上, 部 in 部门, 战略 in 战略目标)."""
+        word (网 in 网上, 部 in 部门, 战略 in 战略目标).
+
+        The walk reads only the head's clause and the few characters before it that a
+        jurisdiction may reach back to (see ``_org_prefix``), so its result is cached by
+        that stretch of text: plans repeat their phrasing, and so do plans of one series."""
+        offset = max(0, self._delimiter_before(head_start) + 1 - _ORG_REACH)
+        key = (self.text[offset:self._delimiter_from(head_end)], head_start - offset, head_end - offset,
+               head, head_type, verb_in_name)
+        edges = _edges(self.lex, self.segmenter)
+        if key in edges:
+            return _restored(edges[key], offset)
+        edge = self.walk_left(head_start, head_end, head, head_type, verb_in_name)
+        if len(edges) >= _EDGES_KEPT:
+            edges.clear()
+        edges[key] = _stored(edge, offset)
+        return edge
+
+    def walk_left(self, head_start: int, head_end: int, head: str, head_type: str,
+                  verb_in_name: bool = True) -> tuple[int, list[Word], Word] | None:
+        """``left_edge``, worked out."""
         words = self._split_continuation(self.clause_words(self.clause_start(head_start), self.clause_end(head_end)),
                                          head_end)
         last = bisect.bisect_left(words, head_end, key=_END)  # words tile the clause: ends ascend
@@ -351,7 +370,7 @@ class _Walker:
         """Extend over the jurisdiction and 中共 written before a party body (中共黑龙江省委…),
         or over a national body written before a local branch (人民银行哈尔滨中心支行)."""
         start = word.start
-        before = self.text[max(0, start - 16):start]
+        before = self.text[max(0, start - _ORG_REACH):start]
         after_division = word.text in self.divisions
         if word.text in self.lex.templates or word.text in self.lex.markers:
             division = self.divisions.suffix(before)
@@ -366,6 +385,37 @@ class _Walker:
 
 
 _START, _END = operator.attrgetter("start"), operator.attrgetter("end")
+_ORG_REACH = 16  # how far before its clause a name may take in a jurisdiction and 中共
+
+
+_EDGES_KEPT = 1 << 16  # walks cached; the cache is emptied when full
+
+
+@functools.cache
+def _edges(lex: Lexicon, segmenter: Segmenter) -> dict[tuple, tuple | None]:
+    """Left edges already walked with this lexicon and segmenter, by clause and head, with
+    offsets from the start of the clause's context and words as plain tuples (which the
+    garbage collector stops tracking: a cache of named tuples would be walked at every
+    full collection)."""
+    return {}
+
+
+def _stored(edge: tuple[int, list[Word], Word] | None, offset: int) -> tuple | None:
+    """A left edge (start, words left of the head word, head word) as the cache keeps it."""
+    if edge is None:
+        return None
+    start, modifiers, head_word = edge
+    return (start - offset, tuple((w.start - offset, w.end - offset, w.text, w.pos) for w in modifiers),
+            (head_word.start - offset, head_word.end - offset, head_word.text, head_word.pos))
+
+
+def _restored(stored: tuple | None, offset: int) -> tuple[int, list[Word], Word] | None:
+    """A cached left edge, back at ``offset``."""
+    if stored is None:
+        return None
+    start, modifiers, (s, e, t, p) = stored
+    return start + offset, [Word(ms + offset, me + offset, mt, mp) for ms, me, mt, mp in modifiers], \
+        Word(s + offset, e + offset, t, p)
 
 
 @functools.cache
