@@ -32,17 +32,26 @@ class Affixes:
     def __init__(self, words):
         self.words = frozenset(w for w in words if w)
         self._lengths = sorted({len(w) for w in self.words}, reverse=True)
+        # the first and last characters of the words, as many as the shortest word has: most
+        # strings asked about start (or end) with none of them, and are answered at once
+        self._shortest = min(self._lengths, default=0)
+        self._openings = frozenset(w[:self._shortest] for w in self.words)
+        self._endings = frozenset(w[len(w) - self._shortest:] for w in self.words)
 
     def __contains__(self, word: str) -> bool:
         return word in self.words
 
     def prefix(self, text: str) -> str:
+        if text[:self._shortest] not in self._openings:
+            return ""
         for n in self._lengths:
             if n <= len(text) and text[:n] in self.words:
                 return text[:n]
         return ""
 
     def suffix(self, text: str) -> str:
+        if text[len(text) - self._shortest:] not in self._endings:
+            return ""
         for n in self._lengths:
             if n <= len(text) and text[-n:] in self.words:
                 return text[-n:]
