@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from . import lexicon
 from .lexicon import Lexicon
-from .words import Segmenter, Word, default_segmenter
+from .words import Segmenter, Word, default_segmenter, make_word
 
 ENTITY_TYPES = ("Agency", "Project", "Database", "Platform", "Law")
 
@@ -149,7 +149,7 @@ class _Walker:
     def _cut(self, start: int, end: int) -> list[Word]:
         if end <= start:
             return []
-        return [Word(w.start + start, w.end + start, w.text, w.pos) for w in self.segmenter.cut(self.text[start:end])]
+        return [make_word((s + start, e + start, text, pos)) for s, e, text, pos in self.segmenter.cut(self.text[start:end])]
 
     def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
         """Where the clause before ``position`` starts, at most ``limit`` characters back."""
@@ -414,8 +414,8 @@ def _restored(stored: tuple | None, offset: int) -> tuple[int, list[Word], Word]
     if stored is None:
         return None
     start, modifiers, (s, e, t, p) = stored
-    return start + offset, [Word(ms + offset, me + offset, mt, mp) for ms, me, mt, mp in modifiers], \
-        Word(s + offset, e + offset, t, p)
+    return (start + offset, [make_word((ms + offset, me + offset, mt, mp)) for ms, me, mt, mp in modifiers],
+            make_word((s + offset, e + offset, t, p)))
 
 
 @functools.cache
@@ -888,10 +888,17 @@ def _shared_prefixes(text: str, kept: list[_Candidate], generic: list[_Candidate
 def _opening(text: str, candidate: _Candidate, walker: _Walker) -> str:
     """A name without its head and the generic words before it: 对俄跨境电子商务综合服务平台
     -> 对俄跨境电子商务."""
-    words = walker.words(candidate.start, candidate.end - len(candidate.head))
-    while words and (words[-1].text in walker.lex.generic_modifiers or words[-1].text in walker.lex.head_verbs):
+    return _opening_of(text[candidate.start:candidate.end - len(candidate.head)], walker.lex, walker.segmenter)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _opening_of(stem: str, lex: Lexicon, segmenter: Segmenter) -> str:
+    """``_opening`` of a name whose part before the head is ``stem`` (cached: a plan names
+    the same things again and again)."""
+    words = _Walker(stem, lex, segmenter).words(0, len(stem))
+    while words and (words[-1].text in lex.generic_modifiers or words[-1].text in lex.head_verbs):
         words.pop()
-    return text[candidate.start:words[-1].end] if len(words) >= 2 else ""
+    return stem[:words[-1].end] if len(words) >= 2 else ""
 
 
 def _division_governments(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
