@@ -72,11 +72,11 @@ class Recogniser:
 
     def __init__(self, entity_types: list[str]):
         self.entity_types = frozenset(entity_types)
-        self.lexicon = lexicon.load()
+        self.lex = lexicon.load()
         self.segmenter = default_segmenter()  # jieba's dictionary, loaded with the pipeline
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions = [m for m in recognise(text_of(doc), doc._.plan.title_span, self.lexicon, self.segmenter)
+        mentions = [m for m in recognise(text_of(doc), doc._.plan.title_span, self.lex, self.segmenter)
                     if m.type in self.entity_types]
         doc._.mentions = mentions
         doc.spans[SPANS_KEY] = [doc.char_span(m.start, m.end, label=m.type, alignment_mode="expand")
@@ -173,8 +173,8 @@ def load_pipeline(config: Path | str = CONFIG) -> Language:
     What is loaded by then - spaCy, the lexicon, jieba's dictionary, some 100k objects -
     lives as long as the process, so it is moved out of the garbage collector's
     generations (``gc.freeze``, after one last collection): extraction makes the collector
-    run a full collection every few dozen plans, and walking all of it again each time cost
-    a fifth of the extraction time."""
+    run a full collection every few dozen plans, and walking all of that again each time
+    took a fifth of the extraction time where it was measured."""
     nlp = spacy.util.load_model_from_config(spacy.util.load_config(config), auto_fill=True, validate=True)
     gc.collect()
     gc.freeze()

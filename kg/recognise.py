@@ -42,6 +42,9 @@ _ACRONYM = re.compile(r"^（([A-Za-z][A-Za-z0-9/\-]{1,15})）")
 _SHORT_FORM = re.compile(r"^（(?:以下)?简称[“]?([^（）”]{2,16})[”]?）")
 _PLATFORM_TITLE_CONTEXT = re.compile(r"^为(?:门户网站|网站|门户|平台)")
 _MAX_NAME = 32
+_ORG_REACH = 16  # how far before its clause a name may take in a jurisdiction and 中共
+_EDGES_KEPT = 1 << 16  # left edges cached (see _Walker.left_edge); the cache is emptied when full
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")  # bisect keys over words
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ class _Walker:
 
     def walk_left(self, head_start: int, head_end: int, head: str, head_type: str,
                   verb_in_name: bool = True) -> tuple[int, list[Word], Word] | None:
-        """``left_edge``, worked out."""
+        """The walk ``left_edge`` caches."""
         words = self._split_continuation(self.clause_words(self.clause_start(head_start), self.clause_end(head_end)),
                                          head_end)
         last = bisect.bisect_left(words, head_end, key=_END)  # words tile the clause: ends ascend
@@ -382,13 +385,6 @@ class _Walker:
             if before.endswith(prefix):
                 return start - len(prefix)
         return start
-
-
-_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
-_ORG_REACH = 16  # how far before its clause a name may take in a jurisdiction and 中共
-
-
-_EDGES_KEPT = 1 << 16  # walks cached; the cache is emptied when full
 
 
 @functools.cache
