@@ -13,8 +13,10 @@ True
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -30,21 +32,56 @@ class Affixes:
     def __init__(self, words):
         self.words = frozenset(w for w in words if w)
         self._lengths = sorted({len(w) for w in self.words}, reverse=True)
+        # the first and last characters of the words, as many as the shortest word has: most
+        # strings asked about start (or end) with none of them, and are answered at once
+        self._shortest = min(self._lengths, default=0)
+        self._openings = frozenset(w[:self._shortest] for w in self.words)
+        self._endings = frozenset(w[len(w) - self._shortest:] for w in self.words)
 
     def __contains__(self, word: str) -> bool:
         return word in self.words
 
     def prefix(self, text: str) -> str:
+        if text[:self._shortest] not in self._openings:
+            return ""
         for n in self._lengths:
             if n <= len(text) and text[:n] in self.words:
                 return text[:n]
         return ""
 
     def suffix(self, text: str) -> str:
+        if text[len(text) - self._shortest:] not in self._endings:
+            return ""
         for n in self._lengths:
             if n <= len(text) and text[-n:] in self.words:
                 return text[-n:]
         return ""
+
+
+def words_regex(words: Iterable[str]) -> re.Pattern[str]:
+    """One regex for a set of words that matches, at each position, the longest of them that
+    starts there (as an alternation sorted longest first does), built as a trie: the engine
+    follows one branch per character instead of trying every word in turn.
+
+    >>> words_regex(["哈尔滨", "哈尔滨市", "大庆市"]).findall("哈尔滨市和大庆市、哈尔滨")
+    ['哈尔滨市', '大庆市', '哈尔滨']
+    """
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return re.compile(_trie_pattern(trie))
+
+
+def _trie_pattern(node: dict) -> str:
+    """The longer words below a node are tried first; where one ends, stopping is optional."""
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 @dataclass(frozen=True)

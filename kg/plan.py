@@ -100,8 +100,7 @@ def _division_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
             short = lexicon.short_division_name(division.name)
             if short != division.name:
                 names.setdefault(short, division.code)
-    alternatives = sorted(names, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, alternatives))), names
+    return lexicon.words_regex(names), names
 
 
 def find_jurisdiction(text: str, title: str) -> Jurisdiction:

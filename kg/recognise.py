@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from . import lexicon
 from .lexicon import Lexicon
-from .words import Segmenter, Word, default_segmenter
+from .words import Segmenter, Word, default_segmenter, make_word
 
 ENTITY_TYPES = ("Agency", "Project", "Database", "Platform", "Law")
 
@@ -42,6 +42,9 @@ _ACRONYM = re.compile(r"^（([A-Za-z][A-Za-z0-9/\-]{1,15})）")
 _SHORT_FORM = re.compile(r"^（(?:以下)?简称[“]?([^（）”]{2,16})[”]?）")
 _PLATFORM_TITLE_CONTEXT = re.compile(r"^为(?:门户网站|网站|门户|平台)")
 _MAX_NAME = 32
+_ORG_REACH = 16  # how far before its clause a name may take in a jurisdiction and 中共
+_EDGES_KEPT = 1 << 16  # left edges cached (see _Walker.left_edge); the cache is emptied when full
+_START, _END = operator.attrgetter("start"), operator.attrgetter("end")  # bisect keys over words
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ class _Walker:
         self.nonlegal_heads, self.bodies, self.party_prefixes, self.org_prefixes, self.agency_heads = _walk_words(lex)
         self._name_end = 0
         self._head = ""
-        self._clauses: dict[int, list[Word]] = {}
+        self._clause: tuple[int, list[Word]] = (-1, [])  # the last clause segmented: (start, words)
         # where the delimiters are, so that finding a clause's edges is a binary search
         self._delimiters = [m.start() for m in _DELIMITER.finditer(text)]
 
@@ -137,17 +140,19 @@ class _Walker:
 
     def clause_words(self, start: int, end: int) -> list[Word]:
         """The words of the clause around [start, end) that lie within it: each clause is
-        segmented once, however many heads it holds."""
+        segmented once for all the heads it holds. Heads are walked in text order, so only
+        the last clause is kept; keeping every clause of a plan until the end made the
+        garbage collector run several times as often."""
         first = self._delimiter_before(start) + 1
-        if first not in self._clauses:
-            self._clauses[first] = self.words(first, self._delimiter_from(end))
-        words = self._clauses[first]
+        if first != self._clause[0]:
+            self._clause = (first, self.words(first, self._delimiter_from(end)))
+        words = self._clause[1]
         return words[bisect.bisect_left(words, start, key=_START):bisect.bisect_right(words, end, key=_END)]
 
     def _cut(self, start: int, end: int) -> list[Word]:
         if end <= start:
             return []
-        return [Word(w.start + start, w.end + start, w.text, w.pos) for w in self.segmenter.cut(self.text[start:end])]
+        return [make_word((s + start, e + start, text, pos)) for s, e, text, pos in self.segmenter.cut(self.text[start:end])]
 
     def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
         """Where the clause before ``position`` starts, at most ``limit`` characters back."""
@@ -171,7 +176,26 @@ class _Walker:
                   verb_in_name: bool = True) -> tuple[int, list[Word], Word] | None:
         """Start of the name whose head spans [head_start, head_end), the words left of its
         head word, and the head word (指挥系统 for 系统); None when the head does not end a
-        word (网 in 网上, 部 in 部门, 战略 in 战略目标)."""
+        word (网 in 网上, 部 in 部门, 战略 in 战略目标).
+
+        The walk reads only the head's clause and the few characters before it that a
+        jurisdiction may reach back to (see ``_org_prefix``), so its result is cached by
+        that stretch of text: plans repeat their phrasing, and so do plans of one series."""
+        offset = max(0, self._delimiter_before(head_start) + 1 - _ORG_REACH)
+        key = (self.text[offset:self._delimiter_from(head_end)], head_start - offset, head_end - offset,
+               head, head_type, verb_in_name)
+        edges = _edges(self.lex, self.segmenter)
+        if key in edges:
+            return _restored(edges[key], offset)
+        edge = self.walk_left(head_start, head_end, head, head_type, verb_in_name)
+        if len(edges) >= _EDGES_KEPT:
+            edges.clear()
+        edges[key] = _stored(edge, offset)
+        return edge
+
+    def walk_left(self, head_start: int, head_end: int, head: str, head_type: str,
+                  verb_in_name: bool = True) -> tuple[int, list[Word], Word] | None:
+        """The walk ``left_edge`` caches."""
         words = self._split_continuation(self.clause_words(self.clause_start(head_start), self.clause_end(head_end)),
                                          head_end)
         last = bisect.bisect_left(words, head_end, key=_END)  # words tile the clause: ends ascend
@@ -350,7 +374,7 @@ class _Walker:
         """Extend over the jurisdiction and 中共 written before a party body (中共黑龙江省委…),
         or over a national body written before a local branch (人民银行哈尔滨中心支行)."""
         start = word.start
-        before = self.text[max(0, start - 16):start]
+        before = self.text[max(0, start - _ORG_REACH):start]
         after_division = word.text in self.divisions
         if word.text in self.lex.templates or word.text in self.lex.markers:
             division = self.divisions.suffix(before)
@@ -364,7 +388,31 @@ class _Walker:
         return start
 
 
-_START, _END = operator.attrgetter("start"), operator.attrgetter("end")
+@functools.cache
+def _edges(lex: Lexicon, segmenter: Segmenter) -> dict[tuple, tuple | None]:
+    """Left edges already walked with this lexicon and segmenter, by clause and head, with
+    offsets from the start of the clause's context and words as plain tuples (which the
+    garbage collector stops tracking: a cache of named tuples would be walked at every
+    full collection)."""
+    return {}
+
+
+def _stored(edge: tuple[int, list[Word], Word] | None, offset: int) -> tuple | None:
+    """A left edge (start, words left of the head word, head word) as the cache keeps it."""
+    if edge is None:
+        return None
+    start, modifiers, head_word = edge
+    return (start - offset, tuple((w.start - offset, w.end - offset, w.text, w.pos) for w in modifiers),
+            (head_word.start - offset, head_word.end - offset, head_word.text, head_word.pos))
+
+
+def _restored(stored: tuple | None, offset: int) -> tuple[int, list[Word], Word] | None:
+    """A cached left edge, back at ``offset``."""
+    if stored is None:
+        return None
+    start, modifiers, (s, e, t, p) = stored
+    return (start + offset, [make_word((ms + offset, me + offset, mt, mp)) for ms, me, mt, mp in modifiers],
+            make_word((s + offset, e + offset, t, p)))
 
 
 @functools.cache
@@ -407,7 +455,7 @@ _ABSTRACT_HEADS = frozenset({"网络"})  # heads that are also abstract nouns (�
 
 @functools.cache
 def _head_pattern(lex: Lexicon) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(lex.heads, key=len, reverse=True))))
+    return lexicon.words_regex(lex.heads)
 
 
 # --- recognisers --------------------------------------------------------------------------
@@ -642,8 +690,7 @@ def _national_bodies(text: str, lex: Lexicon) -> list[_Candidate]:
 
 @functools.cache
 def _national_pattern(lex: Lexicon) -> re.Pattern[str]:
-    names = sorted((n for n in lex.national_bodies if len(n) >= 3), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, names)))
+    return lexicon.words_regex(n for n in lex.national_bodies if len(n) >= 3)
 
 
 def _titles(text: str, walker: _Walker) -> list[_Candidate]:
@@ -840,10 +887,17 @@ def _shared_prefixes(text: str, kept: list[_Candidate], generic: list[_Candidate
 def _opening(text: str, candidate: _Candidate, walker: _Walker) -> str:
     """A name without its head and the generic words before it: 对俄跨境电子商务综合服务平台
     -> 对俄跨境电子商务."""
-    words = walker.words(candidate.start, candidate.end - len(candidate.head))
-    while words and (words[-1].text in walker.lex.generic_modifiers or words[-1].text in walker.lex.head_verbs):
+    return _opening_of(text[candidate.start:candidate.end - len(candidate.head)], walker.lex, walker.segmenter)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _opening_of(stem: str, lex: Lexicon, segmenter: Segmenter) -> str:
+    """``_opening`` of a name whose part before the head is ``stem`` (cached: a plan names
+    the same things again and again)."""
+    words = _Walker(stem, lex, segmenter).words(0, len(stem))
+    while words and (words[-1].text in lex.generic_modifiers or words[-1].text in lex.head_verbs):
         words.pop()
-    return text[candidate.start:words[-1].end] if len(words) >= 2 else ""
+    return stem[:words[-1].end] if len(words) >= 2 else ""
 
 
 def _division_governments(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:

@@ -130,12 +130,13 @@ def relate(text: str, segments: list[Segment], entities: list[Entity], plan: Pla
         if not inside:
             continue
         pieces = [(s, e) for s, e in seg.cells] if seg.kind == "row" else [(seg.start, seg.end)]
+        stated_here = len(found)  # relations before this index come from earlier segments
         for start, end in pieces:
             found += _match_patterns(text, start, end, seg, inside, by_mention, plan_entity, specs)
         if seg.kind == "row":
             found += _task_row(text, seg, inside, by_mention, specs)
         found += _title_issuers(seg, inside, by_mention, specs["issued-by"])
-        found += _nested_issuers(found, seg, inside, by_mention, specs["issued-by"])
+        found += _nested_issuers(found[stated_here:], seg, inside, by_mention, specs["issued-by"])
         found += _signature(text, seg, inside, by_mention, plan_entity, specs["issued-by"])
     return _unique(found)
 

@@ -226,8 +226,14 @@ def _leading_division(name: str, lex: Lexicon) -> str:
 def _national_name(name: str, lex: Lexicon) -> bool:
     """国家…, 全国…, 中华人民共和国…; but 中国·哈尔滨 is Harbin's."""
     bare = name.strip("“”")
-    word = next((w for w, scope in lex.scope_words.items() if scope == NATIONAL and bare.startswith(w)), "")
+    word = next((w for w in _national_words(lex) if bare.startswith(w)), "")
     return bool(word) and not _leading_division(bare[len(word):].lstrip("·"), lex)
+
+
+@functools.cache
+def _national_words(lex: Lexicon) -> tuple[str, ...]:
+    """The national scope words (国家, 全国 …), in the table's order."""
+    return tuple(w for w, scope in lex.scope_words.items() if scope == NATIONAL)
 
 
 def _code_of(division_name: str, plan: PlanInfo, lex: Lexicon) -> str:
@@ -334,14 +340,11 @@ def _rest_forms(reading: _Reading, plan: PlanInfo, lex: Lexicon) -> set[str]:
     """What an explicit name is without its jurisdiction (or national prefix): the bare form
     a plan also uses for it (市电子政务内网 -> 电子政务内网, 国家大数据战略 -> 大数据战略)."""
     rests = set()
-    owners = [name for _, name in plan.jurisdiction.chain]
-    owners += [lexicon.short_division_name(n) for n in owners]
-    owners += [w for w, scope in lex.scope_words.items() if scope == NATIONAL]
     for form in variants(reading.name, reading.mention.type, lex):
         for prefix in lex.name_prefixes:
             if form.startswith(prefix):
                 form = form[len(prefix):]
-        for owner in sorted(owners, key=len, reverse=True):
+        for owner in _owners_and_national_words(plan.jurisdiction.chain, lex):
             if form.startswith(owner):
                 rest = form[len(owner):]
                 rests.add(rest)
@@ -349,6 +352,16 @@ def _rest_forms(reading: _Reading, plan: PlanInfo, lex: Lexicon) -> set[str]:
                     rests.add(rest[1:])  # 黑龙江省委网络安全和信息化领导小组
                 break
     return {r for r in rests if len(r) >= 3}
+
+
+@functools.lru_cache(maxsize=256)
+def _owners_and_national_words(chain: tuple[tuple[str, str], ...], lex: Lexicon) -> tuple[str, ...]:
+    """The jurisdictions of a plan (full and short names) and the national scope words,
+    longest first: what an explicit name may open with."""
+    owners = [name for _, name in chain]
+    owners += [lexicon.short_division_name(n) for n in owners]
+    owners += [w for w, scope in lex.scope_words.items() if scope == NATIONAL]
+    return tuple(sorted(owners, key=len, reverse=True))
 
 
 def _group(readings: list[_Reading], plan: PlanInfo, lex: Lexicon) -> list[list[_Reading]]:
@@ -423,7 +436,7 @@ def _merge_short_forms(readings: list[_Reading], union, find, plan: PlanInfo, le
         form = _short_form(fold(reading.name), reading.mention.type, owners, lex)
         if reading.mention.type == "Law" and not form.startswith("关于"):
             continue  # only a title's 关于… form is compared; 十三五信息化规划 is not 十三五国家信息化规划
-        if len(form) >= 6 and any(form.endswith(h) for h in heads):
+        if len(form) >= 6 and form.endswith(heads):
             buckets.setdefault((reading.mention.type, reading.scope, form[:2], form[-2:]), []).append((i, form))
     for members in buckets.values():
         for a, fa in members:

@@ -34,6 +34,11 @@ class Word(NamedTuple):
     pos: str
 
 
+# make_word((start, end, text, pos)): a Word made by tuple.__new__ directly, without the
+# named tuple's constructor, a Python function that costs as much as the tuple itself.
+make_word = functools.partial(tuple.__new__, Word)
+
+
 class Segmenter:
     """jieba's dictionary segmentation (its DAG and most-probable route, without HMM),
     run directly: the same words as ``jieba.cut(text, HMM=False)`` for the short windows
@@ -64,7 +69,7 @@ class Segmenter:
             if words and _ASCII.match(piece) and len(piece) == 1 and _ASCII.fullmatch(words[-1].text):
                 words[-1] = Word(words[-1].start, end, words[-1].text + piece, "")  # 12358, HLJCORS
             else:
-                words.append(Word(start, end, piece, self._tags.get(piece, "")))
+                words.append(make_word((start, end, piece, self._tags.get(piece, ""))))
             start = end
         return tuple(words)
 
