@@ -166,6 +166,9 @@ def make_relator(nlp: Language, name: str, relation_types: list[str]) -> Relator
     return Relator(relation_types)
 
 
+MAX_PLAN_CHARS = 100_000_000  # what one Doc may hold: a plan of 100 million characters
+
+
 @functools.cache
 def load_pipeline(config: Path | str = CONFIG) -> Language:
     """The extractor assembled from a spaCy config file.
@@ -176,6 +179,9 @@ def load_pipeline(config: Path | str = CONFIG) -> Language:
     run a full collection every few dozen plans, and walking all of that again each time
     took a fifth of the extraction time where it was measured."""
     nlp = spacy.util.load_model_from_config(spacy.util.load_config(config), auto_fill=True, validate=True)
+    # spaCy refuses texts over a million characters, a guard for parsers and NER models that
+    # need memory per token pair; a character tokenizer and these components need none
+    nlp.max_length = MAX_PLAN_CHARS
     gc.collect()
     gc.freeze()
     return nlp

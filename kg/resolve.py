@@ -10,7 +10,7 @@ national body one node across plans and keeps Harbin's 人口基础信息库 apa
 >>> from kg.plan import describe
 >>> from kg.recognise import recognise
 >>> text = "哈尔滨市电子政务发展规划\\n市信息产业局负责；哈尔滨市信息产业局牵头。"
->>> [(e.name, e.aliases) for e in resolve(text, recognise(text), describe(text))[1:]]
+>>> [(e.name, e.aliases) for e in resolve(text, recognise(text), describe(text))]
 [('哈尔滨市信息产业局', ['市信息产业局'])]
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ for; infokg only segments the short window left of each head noun, where the lef
 a name must be found, and caches the windows it has seen.
 
 >>> [w.text for w in default_segmenter().cut("重点建设城市应急指挥系统")]
-['重点', '建设', '城市', '应急', '指挥系统']
+['重点建设', '城市', '应急', '指挥系统']
 """
 from __future__ import annotations
 

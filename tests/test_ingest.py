@@ -63,3 +63,11 @@ def test_stray_spaces_inside_words_are_removed_and_offsets_still_point_into_the_
     start = document.norm.index("二、主要任务")
     s, e = document.to_original(start, start + 6)
     assert text[s:e] == "二、主要任务"
+
+
+def test_a_plan_over_a_million_characters_is_extracted():
+    from kg.extract import extract_document
+
+    text = "哈尔滨市电子政务发展规划\n" + "。" * 1_000_000 + "\n市信息产业局负责建设市电子政务网络平台。\n"
+    result = extract_document(document_from_text("long.txt", text))
+    assert "哈尔滨市电子政务网络平台" in {e.name for e in result.entities}

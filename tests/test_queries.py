@@ -4,7 +4,6 @@ on Oxigraph and rdflib, take parameters; independent SPARQL over the exports che
 and the SPARQL benchmark works on a tiny graph."""
 from __future__ import annotations
 
-import doctest
 import json
 
 import pyoxigraph as ox
@@ -62,9 +61,6 @@ def answer(store: Store, question: str, **params) -> list[dict]:
 def text_of(seeds, file_name: str) -> str:
     return seeds[file_name[:3]].document.text
 
-
-def test_doctests():
-    assert doctest.testmod(kg.query).failed == 0
 
 
 # --- the questions as files -----------------------------------------------------------------------------
