@@ -10,12 +10,19 @@ building twice from the same plans gives the same dataset.
 
 The default graph is a function of the named graphs alone (:func:`merge_subject`, one
 subject at a time), so a store can add or drop one document and recompute just the nodes it
-names (kg.store) and still hold exactly what a full build of the same documents holds.
+names (kg.store) and still hold exactly what a full build of the same documents holds, and a
+build can stream documents through, keeping only what each says about each subject
+(:class:`MergedFacts`).
+
+Terms are pyoxigraph's (the store's and the serialisers' own): made in Rust, they cost a
+fraction of rdflib's, and nothing converts them on the way to the store or the exports.
+:func:`build_dataset` gives the same graph as an rdflib ``Dataset`` for code that wants one.
 
 >>> from kg.ingest import document_from_text
 >>> from kg.extract import extract_document
+>>> from rdflib.namespace import SKOS as skos
 >>> dataset = build_dataset([extract_document(document_from_text("a.txt", "哈尔滨市电子政务发展规划\\n市信息产业局牵头。"))])
->>> sorted(str(label) for label in facts_graph(dataset).objects(None, SKOS.prefLabel))
+>>> sorted(str(label) for label in facts_graph(dataset).objects(None, skos.prefLabel))
 ['哈尔滨市', '哈尔滨市信息产业局', '哈尔滨市电子政务发展规划', '黑龙江省']
 """
 from __future__ import annotations
@@ -25,11 +32,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, AbstractSet, Iterable, Iterator, Mapping
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
 
 from . import lexicon, namespace
-from .namespace import EXPORT_PREFIXES, RELATION_PROPERTIES, document_iri, jurisdiction_iri, node_iri
+from .namespace import EXPORT_PREFIXES
 from .plan import NATIONAL
 from .recognise import ENTITY_TYPES
 
@@ -39,20 +46,21 @@ if TYPE_CHECKING:
     from .relate import Relation
     from .resolve import Entity
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+Term = ox.NamedNode | ox.Literal
+Triple = tuple[ox.NamedNode, ox.NamedNode, Term]
 # What each document's named graph says about one subject: graph IRI -> (predicate, object)s.
-Said = Mapping[URIRef, AbstractSet[tuple[URIRef, Node]]]
+Said = Mapping[ox.NamedNode, AbstractSet[tuple[ox.NamedNode, Term]]]
+DEFAULT_GRAPH = ox.DefaultGraph()
 
 
 class _Vocabulary:
-    """A namespace whose terms are made once: rdflib makes (and checks) a new URIRef on every
-    lookup, which was a good part of the build time."""
+    """A namespace's terms as Oxigraph nodes, each made once."""
 
     def __init__(self, terms):
         self._terms = terms
 
-    def __getattr__(self, name: str) -> URIRef:
-        term = self._terms[name]
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        term = ox.NamedNode(self._terms[name])
         setattr(self, name, term)
         return term
 
@@ -60,26 +68,51 @@ class _Vocabulary:
 KG, OA, PROV, RDF, SKOS, XSD, DCT = (_Vocabulary(ns) for ns in (namespace.KG, namespace.OA, namespace.PROV,
                                                                   namespace.RDF, namespace.SKOS, namespace.XSD,
                                                                   namespace.DCTERMS))
-entity_iri = functools.lru_cache(maxsize=1 << 16)(namespace.entity_iri)
 
-ENTITY_CLASSES = {name: namespace.KG[name] for name in ENTITY_TYPES}
+
+@functools.lru_cache(maxsize=1 << 16)
+def entity_iri(key: str) -> ox.NamedNode:
+    return ox.NamedNode(namespace.entity_iri(key))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def document_iri(sha256: str) -> ox.NamedNode:
+    return ox.NamedNode(namespace.document_iri(sha256))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def jurisdiction_iri(code: str) -> ox.NamedNode:
+    return ox.NamedNode(namespace.jurisdiction_iri(code))
+
+
+def node_iri(kind: str, *parts: object) -> ox.NamedNode:
+    return ox.NamedNode(_ID + namespace.node_name(kind, *parts))
+
+
+_ID = str(namespace.ID)
+
+
+ENTITY_CLASSES = {name: ox.NamedNode(namespace.KG[name]) for name in ENTITY_TYPES}
+RELATION_PROPERTIES = {name: ox.NamedNode(iri) for name, iri in namespace.RELATION_PROPERTIES.items()}
 PLAN_TITLE_RULE = "plan-title"
-TRUE = Literal(True)
+TRUE = ox.Literal(True)
 
 
 def build_dataset(extractions: list[Extraction]) -> Dataset:
-    """The dataset of these extractions: merged facts by default, one named graph per document."""
+    """The dataset of these extractions as rdflib's: merged facts by default, one named graph
+    per document (what `kg build` writes into the store, for code written against rdflib)."""
+    from .store import from_ox  # here: kg.store imports this module lazily, and the other way round
+
     dataset = Dataset()
     for prefix, iri in EXPORT_PREFIXES.items():
         dataset.bind(prefix, iri)
-    said: dict[URIRef, dict[URIRef, set]] = {}
-    for document in sorted((document_graph(x) for x in extractions), key=lambda d: (d.iri, d.file_name)):
-        graph = dataset.graph(document.iri)
-        graph.addN((*triple, graph) for triple in (*document.facts, *document.provenance))
-        for subject, predicate, object_ in document.facts:
-            said.setdefault(subject, {}).setdefault(document.iri, set()).add((predicate, object_))
+    merged = MergedFacts()
+    for document in map(document_graph, extractions):
+        graph = dataset.graph(from_ox(document.iri))
+        graph.addN((*map(from_ox, triple), graph) for triple in (*document.facts, *document.provenance))
+        merged.add(document.iri, document.facts)
     default = dataset.default_graph
-    default.addN((*triple, default) for subject in sorted(said) for triple in merge_subject(subject, said[subject]))
+    default.addN((*map(from_ox, triple), default) for triples in merged.subjects() for triple in triples)
     return dataset
 
 
@@ -91,9 +124,10 @@ def facts_graph(dataset: Dataset) -> Graph:
 @dataclass(frozen=True)
 class DocumentGraph:
     """One document's named graph: the facts it states, which the default graph merges with
-    every other document's, and the provenance (mentions, statements, evidence), which it keeps."""
+    every other document's, and the provenance (mentions, statements, evidence), which it keeps.
+    A triple can come twice (a division above two places it names); the graph holds it once."""
 
-    iri: URIRef
+    iri: ox.NamedNode
     file_name: str
     facts: tuple[Triple, ...]
     provenance: tuple[Triple, ...]
@@ -113,16 +147,16 @@ def document_graph(extraction: Extraction) -> DocumentGraph:
 _PLAN_ATTRIBUTES = frozenset({KG.period, KG.year, KG.jurisdiction})
 
 
-def merge_subject(subject: URIRef, said: Said) -> Iterator[Triple]:
+def merge_subject(subject: ox.NamedNode, said: Said) -> Iterator[Triple]:
     """The merged facts about ``subject`` from what each document's graph says about it.
 
     Everything is kept except: the name (skos:prefLabel) is the one most documents use (ties:
     the smallest) and every other name is an alias; kg:elliptical only if every document says
     so; a plan's period, year and jurisdiction come from the first document describing it.
 
-    >>> x, a, b = URIRef("x"), URIRef("doc/a"), URIRef("doc/b")
-    >>> said = {a: {(SKOS.prefLabel, Literal("乙")), (KG.elliptical, TRUE)}, b: {(SKOS.prefLabel, Literal("甲"))}}
-    >>> [(p.split("#")[1], str(o)) for _, p, o in sorted(merge_subject(x, said))]
+    >>> x, a, b = (ox.NamedNode(f"https://example.org/{n}") for n in ("x", "doc/a", "doc/b"))
+    >>> said = {a: {(SKOS.prefLabel, ox.Literal("乙")), (KG.elliptical, TRUE)}, b: {(SKOS.prefLabel, ox.Literal("甲"))}}
+    >>> sorted((p.value.split("#")[1], o.value) for _, p, o in merge_subject(x, said))
     [('altLabel', '甲'), ('prefLabel', '乙')]
     """
     describing = [graph for graph in sorted(said) if (RDF.type, KG.Plan) in said[graph]]
@@ -139,13 +173,55 @@ def merge_subject(subject: URIRef, said: Said) -> Iterator[Triple]:
             elif predicate not in _PLAN_ATTRIBUTES or graph not in describing[1:]:
                 kept.add((predicate, object_))
     if votes:
-        name = min(votes, key=lambda n: (-votes[n], str(n)))
+        name = min(votes, key=lambda n: (-votes[n], n.value))
         kept.add((SKOS.prefLabel, name))
         kept.update((SKOS.altLabel, alias) for alias in (names | set(votes)) - {name})
     if elliptical and elliptical == len(said):
         kept.add((KG.elliptical, TRUE))
     for predicate, object_ in kept:
         yield subject, predicate, object_
+
+
+class MergedFacts:
+    """What each document's graph says about each subject: all a streaming build keeps of a
+    document once its graph is stored, and all the default graph is made from.
+
+    Documents repeat the same names and IRIs, so each distinct term is kept once.
+
+    >>> merged, x, a = MergedFacts(), ox.NamedNode("https://example.org/x"), ox.NamedNode("https://example.org/a")
+    >>> merged.add(a, [(x, SKOS.prefLabel, ox.Literal("甲")), (x, KG.leads, x)])
+    >>> [sorted(o.value for _, _, o in triples) for triples in merged.subjects()]
+    [['https://example.org/x', '甲']]
+    >>> merged.stated({KG.leads}) == {(x, KG.leads, x): 1}
+    True
+    """
+
+    def __init__(self):
+        self._said: dict[ox.NamedNode, dict[ox.NamedNode, set[tuple[ox.NamedNode, Term]]]] = {}
+        self._terms: dict = {}
+
+    def add(self, graph: ox.NamedNode, facts: Iterable[Triple]) -> None:
+        """What the document graph ``graph`` states (a second document of the same text adds to it)."""
+        terms, said = self._terms, self._said
+        graph = terms.setdefault(graph, graph)
+        for subject, predicate, object_ in facts:
+            subject = terms.setdefault(subject, subject)
+            pair = (terms.setdefault(predicate, predicate), terms.setdefault(object_, object_))
+            said.setdefault(subject, {}).setdefault(graph, set()).add(pair)
+
+    def subjects(self, key=None) -> Iterator[list[Triple]]:
+        """The merged facts (:func:`merge_subject`) subject by subject, subjects sorted by
+        ``key`` (None: as first seen)."""
+        for subject in self._said if key is None else sorted(self._said, key=key):
+            yield list(merge_subject(subject, self._said[subject]))
+
+    def stated(self, predicates: AbstractSet[ox.NamedNode]) -> Counter:
+        """How many document graphs state each (subject, predicate, object) with one of ``predicates``."""
+        counts: Counter = Counter()
+        for subject, by_graph in self._said.items():
+            for pairs in by_graph.values():
+                counts.update((subject, p, o) for p, o in pairs if p in predicates)
+        return counts
 
 
 # --- what is said about an entity ----------------------------------------------------------------
@@ -194,20 +270,20 @@ def _merge(key: str, group: list[tuple[Entity, str]]) -> _Description:
 def _entity_triples(description: _Description) -> Iterator[Triple]:
     node = entity_iri(description.key)
     yield node, RDF.type, _entity_class(description)
-    yield node, SKOS.prefLabel, Literal(description.name, lang="zh")
+    yield node, SKOS.prefLabel, ox.Literal(description.name, language="zh")
     for alias in description.aliases:
-        yield node, SKOS.altLabel, Literal(alias, lang="zh")
+        yield node, SKOS.altLabel, ox.Literal(alias, language="zh")
     for sha in description.documents:
         yield node, KG.mentionedIn, document_iri(sha)
     if description.scope != NATIONAL:
         yield node, KG.jurisdiction, jurisdiction_iri(description.scope)
     for number in description.doc_numbers:
-        yield node, KG.documentNumber, Literal(number)
+        yield node, KG.documentNumber, ox.Literal(number)
     if description.elliptical:
         yield node, KG.elliptical, TRUE
 
 
-def _entity_class(description: _Description) -> URIRef:
+def _entity_class(description: _Description) -> ox.NamedNode:
     try:
         return ENTITY_CLASSES[description.type]
     except KeyError:
@@ -224,7 +300,7 @@ class _Source:
 
     extraction: Extraction
     sha: str
-    node: URIRef
+    node: ox.NamedNode
 
     @classmethod
     def of(cls, extraction: Extraction) -> _Source:
@@ -258,11 +334,11 @@ def _document_facts(source: _Source) -> Iterator[Triple]:
     extraction, node = source.extraction, source.node
     document = extraction.document
     yield node, RDF.type, KG.SourceDocument
-    yield node, KG.fileName, Literal(document.name)
-    yield node, KG.sha256, Literal(source.sha)
-    yield node, KG.encoding, Literal(document.encoding)
+    yield node, KG.fileName, ox.Literal(document.name)
+    yield node, KG.sha256, ox.Literal(source.sha)
+    yield node, KG.encoding, ox.Literal(document.encoding)
     if extraction.plan.title:
-        yield node, DCT.title, Literal(extraction.plan.title, lang="zh")
+        yield node, DCT.title, ox.Literal(extraction.plan.title, language="zh")
     if extraction.plan.jurisdiction.code:  # where the document applies: its plan's jurisdiction
         yield node, DCT.coverage, jurisdiction_iri(extraction.plan.jurisdiction.code)
     codes = {e.scope for e in extraction.entities} | {extraction.plan.jurisdiction.code or NATIONAL}
@@ -285,9 +361,9 @@ def _plan_triples(source: _Source, plan: Entity) -> Iterator[Triple]:
     info = source.extraction.plan
     yield node, RDF.type, KG.Plan
     if info.period:
-        yield node, KG.period, Literal(info.period)
+        yield node, KG.period, ox.Literal(info.period)
     if info.year:
-        yield node, KG.year, Literal(str(info.year), datatype=XSD.gYear)
+        yield node, KG.year, ox.Literal(str(info.year), datatype=XSD.gYear)
     code = info.jurisdiction.code
     if code and plan.scope in (NATIONAL, code):  # never a second jurisdiction beside the entity's own
         yield node, KG.jurisdiction, jurisdiction_iri(code)
@@ -304,15 +380,15 @@ def _jurisdiction_triples(codes: Iterable[str]) -> Iterator[Triple]:
             division = divisions[code]
             node = jurisdiction_iri(code)
             yield node, RDF.type, KG.Jurisdiction
-            yield node, SKOS.prefLabel, Literal(division.name, lang="zh")
-            yield node, KG.adcode, Literal(code)
-            yield node, KG.level, Literal(division.level)
+            yield node, SKOS.prefLabel, ox.Literal(division.name, language="zh")
+            yield node, KG.adcode, ox.Literal(code)
+            yield node, KG.level, ox.Literal(division.level)
             if division.parent:
                 yield node, KG.withinJurisdiction, jurisdiction_iri(division.parent)
             code = division.parent
 
 
-def _relation_property(relation: Relation) -> URIRef:
+def _relation_property(relation: Relation) -> ox.NamedNode:
     try:
         return RELATION_PROPERTIES[relation.type]
     except KeyError:
@@ -335,7 +411,7 @@ def _mention_triples(source: _Source, entity: Entity, mention: Mention) -> Itera
     yield node, OA.hasBody, entity_iri(entity.key)
     yield node, OA.hasTarget, target
     yield node, OA.motivatedBy, OA.identifying
-    yield node, KG.rule, Literal(mention.rule)
+    yield node, KG.rule, ox.Literal(mention.rule)
     if mention.expanded:
         yield node, KG.elliptical, TRUE
     yield target, RDF.type, OA.SpecificResource
@@ -343,10 +419,10 @@ def _mention_triples(source: _Source, entity: Entity, mention: Mention) -> Itera
     yield target, OA.hasSelector, position
     yield target, OA.hasSelector, quote
     yield position, RDF.type, OA.TextPositionSelector
-    yield position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)
-    yield position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)
+    yield position, OA.start, ox.Literal(str(start), datatype=XSD.nonNegativeInteger)
+    yield position, OA.end, ox.Literal(str(end), datatype=XSD.nonNegativeInteger)
     yield quote, RDF.type, OA.TextQuoteSelector
-    yield quote, OA.exact, Literal(document.text[start:end])
+    yield quote, OA.exact, ox.Literal(document.text[start:end])
 
 
 def _statement_triples(source: _Source, relation: Relation) -> Iterator[Triple]:
@@ -362,9 +438,9 @@ def _statement_triples(source: _Source, relation: Relation) -> Iterator[Triple]:
     yield node, RDF.object, entity_iri(relation.tail)
     yield node, KG.evidence, evidence
     yield node, KG.statedIn, source.node
-    yield node, KG.rule, Literal(relation.rule)
+    yield node, KG.rule, ox.Literal(relation.rule)
     yield evidence, RDF.type, KG.Evidence
-    yield evidence, PROV.value, Literal(document.text[start:end])
-    yield evidence, KG.startOffset, Literal(start, datatype=XSD.nonNegativeInteger)
-    yield evidence, KG.endOffset, Literal(end, datatype=XSD.nonNegativeInteger)
+    yield evidence, PROV.value, ox.Literal(document.text[start:end])
+    yield evidence, KG.startOffset, ox.Literal(str(start), datatype=XSD.nonNegativeInteger)
+    yield evidence, KG.endOffset, ox.Literal(str(end), datatype=XSD.nonNegativeInteger)
     yield evidence, PROV.wasQuotedFrom, source.node

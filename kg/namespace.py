@@ -54,7 +54,13 @@ def jurisdiction_iri(code: str) -> URIRef:
 
 def node_iri(kind: str, *parts: object) -> URIRef:
     """IRIs for provenance nodes (mentions, evidence, statements), stable for stable input."""
-    return ID[f"{kind}/{_digest('|'.join(map(str, parts)))}"]
+    return ID[node_name(kind, *parts)]
+
+
+def node_name(kind: str, *parts: object) -> str:
+    """A provenance node's IRI after ``ID``, as a plain string: a build makes a hundred
+    thousand of them, and a URIRef costs more to make than the digest."""
+    return f"{kind}/{_digest('|'.join(map(str, parts)))}"
 
 
 # The folders of ID: entity types (lower case), documents, jurisdictions, provenance nodes.

@@ -212,10 +212,10 @@ class Store:
         from .graph import document_graph  # here: kg.graph loads the extractor, which `kg query` does without
 
         document = document_graph(extraction)
-        graph = ox.NamedNode(str(document.iri))
+        graph = document.iri
         kept_names = set(self.quads(graph, _FILE_NAME, None, graph))
-        new = {ox.Quad(*map(to_ox, triple), graph) for triple in (*document.facts, *document.provenance)}
-        return self._replace_graph(graph, new | kept_names, {to_ox(s) for s, _, _ in document.facts})
+        new = {ox.Quad(*triple, graph) for triple in (*document.facts, *document.provenance)}
+        return self._replace_graph(graph, new | kept_names, {s for s, _, _ in document.facts})
 
     def remove(self, spec: str) -> tuple[StoredDocument, Change]:
         """Remove the document ``spec`` names (see :meth:`find`) and what only it said."""
@@ -248,8 +248,8 @@ class Store:
             if quad.graph_name == DEFAULT_GRAPH:
                 current.add(quad)
             elif quad.graph_name != graph or quad in new:
-                said[from_ox(quad.graph_name)].add((from_ox(quad.predicate), from_ox(quad.object)))
-        merged = {ox.Quad(subject, to_ox(p), to_ox(o), DEFAULT_GRAPH) for _, p, o in merge_subject(from_ox(subject), said)}
+                said[quad.graph_name].add((quad.predicate, quad.object))
+        merged = {ox.Quad(*triple, DEFAULT_GRAPH) for triple in merge_subject(subject, said)}
         return current, merged
 
     def _bulk_load(self, quads: Iterable[ox.Quad]) -> Change:
