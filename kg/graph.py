@@ -14,9 +14,9 @@ names (kg.store) and still hold exactly what a full build of the same documents 
 build can stream documents through, keeping only what each says about each subject
 (:class:`MergedFacts`).
 
-Terms are pyoxigraph's (the store's and the serialisers' own): made in Rust, they cost a
-fraction of rdflib's, and nothing converts them on the way to the store or the exports.
-:func:`build_dataset` gives the same graph as an rdflib ``Dataset`` for code that wants one.
+Terms are N-Triples text (kg.ntriples): made, hashed and sorted as plain strings, written to
+the exports as they are and handed to Oxigraph as N-Quads. :func:`build_dataset` gives the
+same graph as an rdflib ``Dataset`` for code that wants one.
 
 >>> from kg.ingest import document_from_text
 >>> from kg.extract import extract_document
@@ -32,11 +32,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, AbstractSet, Iterable, Iterator, Mapping
 
-import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from . import lexicon, namespace
 from .namespace import EXPORT_PREFIXES
+from .ntriples import iri, literal, value
 from .plan import NATIONAL
 from .recognise import ENTITY_TYPES
 
@@ -46,21 +46,19 @@ if TYPE_CHECKING:
     from .relate import Relation
     from .resolve import Entity
 
-Term = ox.NamedNode | ox.Literal
-Triple = tuple[ox.NamedNode, ox.NamedNode, Term]
+Triple = tuple[str, str, str]  # subject, predicate, object in N-Triples syntax
 # What each document's named graph says about one subject: graph IRI -> (predicate, object)s.
-Said = Mapping[ox.NamedNode, AbstractSet[tuple[ox.NamedNode, Term]]]
-DEFAULT_GRAPH = ox.DefaultGraph()
+Said = Mapping[str, AbstractSet[tuple[str, str]]]
 
 
 class _Vocabulary:
-    """A namespace's terms as Oxigraph nodes, each made once."""
+    """A namespace's terms, each made once."""
 
     def __init__(self, terms):
         self._terms = terms
 
-    def __getattr__(self, name: str) -> ox.NamedNode:
-        term = ox.NamedNode(self._terms[name])
+    def __getattr__(self, name: str) -> str:
+        term = iri(self._terms[name])
         setattr(self, name, term)
         return term
 
@@ -68,51 +66,56 @@ class _Vocabulary:
 KG, OA, PROV, RDF, SKOS, XSD, DCT = (_Vocabulary(ns) for ns in (namespace.KG, namespace.OA, namespace.PROV,
                                                                   namespace.RDF, namespace.SKOS, namespace.XSD,
                                                                   namespace.DCTERMS))
+_ID = str(namespace.ID)
+_XSD = str(namespace.XSD)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def entity_iri(key: str) -> ox.NamedNode:
-    return ox.NamedNode(namespace.entity_iri(key))
+def entity_iri(key: str) -> str:
+    return iri(namespace.entity_iri(key))
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def document_iri(sha256: str) -> ox.NamedNode:
-    return ox.NamedNode(namespace.document_iri(sha256))
+def document_iri(sha256: str) -> str:
+    return iri(namespace.document_iri(sha256))
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def jurisdiction_iri(code: str) -> ox.NamedNode:
-    return ox.NamedNode(namespace.jurisdiction_iri(code))
+def jurisdiction_iri(code: str) -> str:
+    return iri(namespace.jurisdiction_iri(code))
 
 
-def node_iri(kind: str, *parts: object) -> ox.NamedNode:
-    return ox.NamedNode(_ID + namespace.node_name(kind, *parts))
+def node_iri(kind: str, *parts: object) -> str:
+    return f"<{_ID}{namespace.node_name(kind, *parts)}>"
 
 
-_ID = str(namespace.ID)
+def _offset(n: int) -> str:
+    return f'"{n}"^^<{_XSD}nonNegativeInteger>'
 
 
-ENTITY_CLASSES = {name: ox.NamedNode(namespace.KG[name]) for name in ENTITY_TYPES}
-RELATION_PROPERTIES = {name: ox.NamedNode(iri) for name, iri in namespace.RELATION_PROPERTIES.items()}
+ENTITY_CLASSES = {name: iri(namespace.KG[name]) for name in ENTITY_TYPES}
+RELATION_PROPERTIES = {name: iri(term) for name, term in namespace.RELATION_PROPERTIES.items()}
 PLAN_TITLE_RULE = "plan-title"
-TRUE = ox.Literal(True)
+TRUE = literal("true", datatype=f"{_XSD}boolean")
 
 
 def build_dataset(extractions: list[Extraction]) -> Dataset:
     """The dataset of these extractions as rdflib's: merged facts by default, one named graph
     per document (what `kg build` writes into the store, for code written against rdflib)."""
+    from .ntriples import lines, quads
     from .store import from_ox  # here: kg.store imports this module lazily, and the other way round
 
     dataset = Dataset()
-    for prefix, iri in EXPORT_PREFIXES.items():
-        dataset.bind(prefix, iri)
+    for prefix, namespace_iri in EXPORT_PREFIXES.items():
+        dataset.bind(prefix, namespace_iri)
     merged = MergedFacts()
     for document in map(document_graph, extractions):
-        graph = dataset.graph(from_ox(document.iri))
-        graph.addN((*map(from_ox, triple), graph) for triple in (*document.facts, *document.provenance))
+        graph = dataset.graph(from_ox(next(quads(document.nquads())).graph_name))
+        graph.addN((*map(from_ox, quad.triple), graph) for quad in quads(document.nquads()))
         merged.add(document.iri, document.facts)
     default = dataset.default_graph
-    default.addN((*map(from_ox, triple), default) for triples in merged.subjects() for triple in triples)
+    merged_lines = lines(triple for triples in merged.subjects() for triple in triples)
+    default.addN((*map(from_ox, quad.triple), default) for quad in quads(merged_lines))
     return dataset
 
 
@@ -127,10 +130,16 @@ class DocumentGraph:
     every other document's, and the provenance (mentions, statements, evidence), which it keeps.
     A triple can come twice (a division above two places it names); the graph holds it once."""
 
-    iri: ox.NamedNode
+    iri: str
     file_name: str
     facts: tuple[Triple, ...]
     provenance: tuple[Triple, ...]
+
+    def nquads(self) -> str:
+        """The graph as N-Quads (in the order made, repeats included)."""
+        from .ntriples import lines
+
+        return lines((*self.facts, *self.provenance), self.iri)
 
 
 def document_graph(extraction: Extraction) -> DocumentGraph:
@@ -147,19 +156,19 @@ def document_graph(extraction: Extraction) -> DocumentGraph:
 _PLAN_ATTRIBUTES = frozenset({KG.period, KG.year, KG.jurisdiction})
 
 
-def merge_subject(subject: ox.NamedNode, said: Said) -> Iterator[Triple]:
+def merge_subject(subject: str, said: Said) -> Iterator[Triple]:
     """The merged facts about ``subject`` from what each document's graph says about it.
 
     Everything is kept except: the name (skos:prefLabel) is the one most documents use (ties:
     the smallest) and every other name is an alias; kg:elliptical only if every document says
     so; a plan's period, year and jurisdiction come from the first document describing it.
 
-    >>> x, a, b = (ox.NamedNode(f"https://example.org/{n}") for n in ("x", "doc/a", "doc/b"))
-    >>> said = {a: {(SKOS.prefLabel, ox.Literal("乙")), (KG.elliptical, TRUE)}, b: {(SKOS.prefLabel, ox.Literal("甲"))}}
-    >>> sorted((p.value.split("#")[1], o.value) for _, p, o in merge_subject(x, said))
-    [('altLabel', '甲'), ('prefLabel', '乙')]
+    >>> x, a, b = "<https://example.org/x>", "<https://example.org/doc/a>", "<https://example.org/doc/b>"
+    >>> said = {a: {(SKOS.prefLabel, '"乙"'), (KG.elliptical, TRUE)}, b: {(SKOS.prefLabel, '"甲"')}}
+    >>> sorted((p.split("#")[1], o) for _, p, o in merge_subject(x, said))
+    [('altLabel>', '"甲"'), ('prefLabel>', '"乙"')]
     """
-    describing = [graph for graph in sorted(said) if (RDF.type, KG.Plan) in said[graph]]
+    describing = [graph for graph in sorted(said, key=value) if (RDF.type, KG.Plan) in said[graph]]
     votes: Counter = Counter()
     names, kept, elliptical = set(), set(), 0
     for graph in said:
@@ -173,7 +182,7 @@ def merge_subject(subject: ox.NamedNode, said: Said) -> Iterator[Triple]:
             elif predicate not in _PLAN_ATTRIBUTES or graph not in describing[1:]:
                 kept.add((predicate, object_))
     if votes:
-        name = min(votes, key=lambda n: (-votes[n], n.value))
+        name = min(votes, key=lambda n: (-votes[n], value(n)))
         kept.add((SKOS.prefLabel, name))
         kept.update((SKOS.altLabel, alias) for alias in (names | set(votes)) - {name})
     if elliptical and elliptical == len(said):
@@ -184,23 +193,22 @@ def merge_subject(subject: ox.NamedNode, said: Said) -> Iterator[Triple]:
 
 class MergedFacts:
     """What each document's graph says about each subject: all a streaming build keeps of a
-    document once its graph is stored, and all the default graph is made from.
+    document once its graph is stored, and all the default graph is made from. Documents
+    repeat the same names and IRIs; each distinct term is kept once.
 
-    Documents repeat the same names and IRIs, so each distinct term is kept once.
-
-    >>> merged, x, a = MergedFacts(), ox.NamedNode("https://example.org/x"), ox.NamedNode("https://example.org/a")
-    >>> merged.add(a, [(x, SKOS.prefLabel, ox.Literal("甲")), (x, KG.leads, x)])
-    >>> [sorted(o.value for _, _, o in triples) for triples in merged.subjects()]
-    [['https://example.org/x', '甲']]
-    >>> merged.stated({KG.leads}) == {(x, KG.leads, x): 1}
-    True
+    >>> merged, x, a = MergedFacts(), "<https://example.org/x>", "<https://example.org/a>"
+    >>> merged.add(a, [(x, SKOS.prefLabel, '"甲"'), (x, KG.leads, x)])
+    >>> [sorted(o for _, _, o in triples) for triples in merged.subjects()]
+    [['"甲"', '<https://example.org/x>']]
+    >>> merged.stated({KG.leads})
+    Counter({('<https://example.org/x>', '<https://w3id.org/infokg/def#leads>', '<https://example.org/x>'): 1})
     """
 
     def __init__(self):
-        self._said: dict[ox.NamedNode, dict[ox.NamedNode, set[tuple[ox.NamedNode, Term]]]] = {}
-        self._terms: dict = {}
+        self._said: dict[str, dict[str, set[tuple[str, str]]]] = {}
+        self._terms: dict[str, str] = {}
 
-    def add(self, graph: ox.NamedNode, facts: Iterable[Triple]) -> None:
+    def add(self, graph: str, facts: Iterable[Triple]) -> None:
         """What the document graph ``graph`` states (a second document of the same text adds to it)."""
         terms, said = self._terms, self._said
         graph = terms.setdefault(graph, graph)
@@ -209,13 +217,12 @@ class MergedFacts:
             pair = (terms.setdefault(predicate, predicate), terms.setdefault(object_, object_))
             said.setdefault(subject, {}).setdefault(graph, set()).add(pair)
 
-    def subjects(self, key=None) -> Iterator[list[Triple]]:
-        """The merged facts (:func:`merge_subject`) subject by subject, subjects sorted by
-        ``key`` (None: as first seen)."""
-        for subject in self._said if key is None else sorted(self._said, key=key):
+    def subjects(self) -> Iterator[list[Triple]]:
+        """The merged facts (:func:`merge_subject`) subject by subject, in the exports' order."""
+        for subject in sorted(self._said):
             yield list(merge_subject(subject, self._said[subject]))
 
-    def stated(self, predicates: AbstractSet[ox.NamedNode]) -> Counter:
+    def stated(self, predicates: AbstractSet[str]) -> Counter:
         """How many document graphs state each (subject, predicate, object) with one of ``predicates``."""
         counts: Counter = Counter()
         for subject, by_graph in self._said.items():
@@ -270,20 +277,20 @@ def _merge(key: str, group: list[tuple[Entity, str]]) -> _Description:
 def _entity_triples(description: _Description) -> Iterator[Triple]:
     node = entity_iri(description.key)
     yield node, RDF.type, _entity_class(description)
-    yield node, SKOS.prefLabel, ox.Literal(description.name, language="zh")
+    yield node, SKOS.prefLabel, literal(description.name, language="zh")
     for alias in description.aliases:
-        yield node, SKOS.altLabel, ox.Literal(alias, language="zh")
+        yield node, SKOS.altLabel, literal(alias, language="zh")
     for sha in description.documents:
         yield node, KG.mentionedIn, document_iri(sha)
     if description.scope != NATIONAL:
         yield node, KG.jurisdiction, jurisdiction_iri(description.scope)
     for number in description.doc_numbers:
-        yield node, KG.documentNumber, ox.Literal(number)
+        yield node, KG.documentNumber, literal(number)
     if description.elliptical:
         yield node, KG.elliptical, TRUE
 
 
-def _entity_class(description: _Description) -> ox.NamedNode:
+def _entity_class(description: _Description) -> str:
     try:
         return ENTITY_CLASSES[description.type]
     except KeyError:
@@ -300,7 +307,7 @@ class _Source:
 
     extraction: Extraction
     sha: str
-    node: ox.NamedNode
+    node: str
 
     @classmethod
     def of(cls, extraction: Extraction) -> _Source:
@@ -334,11 +341,11 @@ def _document_facts(source: _Source) -> Iterator[Triple]:
     extraction, node = source.extraction, source.node
     document = extraction.document
     yield node, RDF.type, KG.SourceDocument
-    yield node, KG.fileName, ox.Literal(document.name)
-    yield node, KG.sha256, ox.Literal(source.sha)
-    yield node, KG.encoding, ox.Literal(document.encoding)
+    yield node, KG.fileName, literal(document.name)
+    yield node, KG.sha256, literal(source.sha)
+    yield node, KG.encoding, literal(document.encoding)
     if extraction.plan.title:
-        yield node, DCT.title, ox.Literal(extraction.plan.title, language="zh")
+        yield node, DCT.title, literal(extraction.plan.title, language="zh")
     if extraction.plan.jurisdiction.code:  # where the document applies: its plan's jurisdiction
         yield node, DCT.coverage, jurisdiction_iri(extraction.plan.jurisdiction.code)
     codes = {e.scope for e in extraction.entities} | {extraction.plan.jurisdiction.code or NATIONAL}
@@ -361,9 +368,9 @@ def _plan_triples(source: _Source, plan: Entity) -> Iterator[Triple]:
     info = source.extraction.plan
     yield node, RDF.type, KG.Plan
     if info.period:
-        yield node, KG.period, ox.Literal(info.period)
+        yield node, KG.period, literal(info.period)
     if info.year:
-        yield node, KG.year, ox.Literal(str(info.year), datatype=XSD.gYear)
+        yield node, KG.year, literal(str(info.year), datatype=f"{_XSD}gYear")
     code = info.jurisdiction.code
     if code and plan.scope in (NATIONAL, code):  # never a second jurisdiction beside the entity's own
         yield node, KG.jurisdiction, jurisdiction_iri(code)
@@ -380,15 +387,15 @@ def _jurisdiction_triples(codes: Iterable[str]) -> Iterator[Triple]:
             division = divisions[code]
             node = jurisdiction_iri(code)
             yield node, RDF.type, KG.Jurisdiction
-            yield node, SKOS.prefLabel, ox.Literal(division.name, language="zh")
-            yield node, KG.adcode, ox.Literal(code)
-            yield node, KG.level, ox.Literal(division.level)
+            yield node, SKOS.prefLabel, literal(division.name, language="zh")
+            yield node, KG.adcode, literal(code)
+            yield node, KG.level, literal(division.level)
             if division.parent:
                 yield node, KG.withinJurisdiction, jurisdiction_iri(division.parent)
             code = division.parent
 
 
-def _relation_property(relation: Relation) -> ox.NamedNode:
+def _relation_property(relation: Relation) -> str:
     try:
         return RELATION_PROPERTIES[relation.type]
     except KeyError:
@@ -411,7 +418,7 @@ def _mention_triples(source: _Source, entity: Entity, mention: Mention) -> Itera
     yield node, OA.hasBody, entity_iri(entity.key)
     yield node, OA.hasTarget, target
     yield node, OA.motivatedBy, OA.identifying
-    yield node, KG.rule, ox.Literal(mention.rule)
+    yield node, KG.rule, literal(mention.rule)
     if mention.expanded:
         yield node, KG.elliptical, TRUE
     yield target, RDF.type, OA.SpecificResource
@@ -419,10 +426,10 @@ def _mention_triples(source: _Source, entity: Entity, mention: Mention) -> Itera
     yield target, OA.hasSelector, position
     yield target, OA.hasSelector, quote
     yield position, RDF.type, OA.TextPositionSelector
-    yield position, OA.start, ox.Literal(str(start), datatype=XSD.nonNegativeInteger)
-    yield position, OA.end, ox.Literal(str(end), datatype=XSD.nonNegativeInteger)
+    yield position, OA.start, _offset(start)
+    yield position, OA.end, _offset(end)
     yield quote, RDF.type, OA.TextQuoteSelector
-    yield quote, OA.exact, ox.Literal(document.text[start:end])
+    yield quote, OA.exact, literal(document.text[start:end])
 
 
 def _statement_triples(source: _Source, relation: Relation) -> Iterator[Triple]:
@@ -438,9 +445,9 @@ def _statement_triples(source: _Source, relation: Relation) -> Iterator[Triple]:
     yield node, RDF.object, entity_iri(relation.tail)
     yield node, KG.evidence, evidence
     yield node, KG.statedIn, source.node
-    yield node, KG.rule, ox.Literal(relation.rule)
+    yield node, KG.rule, literal(relation.rule)
     yield evidence, RDF.type, KG.Evidence
-    yield evidence, PROV.value, ox.Literal(document.text[start:end])
-    yield evidence, KG.startOffset, ox.Literal(str(start), datatype=XSD.nonNegativeInteger)
-    yield evidence, KG.endOffset, ox.Literal(str(end), datatype=XSD.nonNegativeInteger)
+    yield evidence, PROV.value, literal(document.text[start:end])
+    yield evidence, KG.startOffset, _offset(start)
+    yield evidence, KG.endOffset, _offset(end)
     yield evidence, PROV.wasQuotedFrom, source.node

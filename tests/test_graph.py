@@ -311,7 +311,7 @@ def test_nquads_lines_are_sorted_and_complete(dataset, exports):
 def test_a_failed_export_leaves_the_old_files(dataset, exports, monkeypatch):
     before = {name: exports[name].read_bytes() for name in EXPORTS}
 
-    def broken(_):
+    def broken(*_):
         raise OSError("disk full")
 
     monkeypatch.setattr(export, "gexf", broken)  # the last but two files to be written
