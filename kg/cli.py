@@ -185,26 +185,17 @@ def _extractions(paths: list[Path], quiet: bool = True, workers: int = 1) -> tup
 # --- commands -------------------------------------------------------------------------------
 
 def _build(args: argparse.Namespace) -> int:
-    from .export import write_exports
-    from .graph import build_dataset
-    from .store import Store, store_for
-    from .view import viewer_graph, write_viewer
+    from .build import build
+    from .store import store_for
 
     paths = expand_inputs(args.inputs or [SEEDS])
     if args.workers < 1:
         raise ValueError(f"--workers {args.workers}: give 1 or more processes")
-    results, failures = _extractions(paths, quiet=args.quiet, workers=args.workers)
-    if not results:
-        print("kg: error: no plan could be read; nothing was written", file=sys.stderr)
-        return 1
-    with Store(args.store or store_for(args.out)) as store:
-        store.replace(build_dataset(results))
-        written = write_exports(store, args.out)
-        written["store"] = store.path
-    written["viewer"] = write_viewer(viewer_graph(results), args.out / "viewer.html")
-    if not args.quiet:
+    say = None if args.quiet else lambda line: print(line, file=sys.stderr)
+    written, failures = build(paths, args.out, args.store or store_for(args.out), args.workers, say)
+    if say:
         for path in written.values():
-            print(f"wrote {path}", file=sys.stderr)
+            say(f"wrote {path}")
     return 1 if failures else 0
 
 
