@@ -202,12 +202,12 @@ def write_page(page: str, path: Path | str) -> Path:
     return path
 
 
-def render_viewer(graph: nx.MultiDiGraph, title: str = "infokg") -> str:
-    """The viewer page as text; a graph too large to show whole is cut down (:func:`shown`)
-    and the title says so."""
-    note = cap_note(graph)
+def render_viewer(graph: nx.MultiDiGraph, title: str = "infokg", limit: int = MAX_NODES) -> str:
+    """The viewer page as text; a graph of more than ``limit`` entities is cut down
+    (:func:`shown`) and the title says so."""
+    note = cap_note(graph, limit)
     if note:
-        graph, title = shown(graph), f"{title} · {note}"
+        graph, title = shown(graph, limit), f"{title} · {note}"
     nodes = sorted(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
     facets = _facets(graph)
