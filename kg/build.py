@@ -220,11 +220,14 @@ def build(paths: list[Path], out_dir: Path, store_path: Path, workers: int = 1,
                     f"({time.perf_counter() - started:.1f} s)")
         if not views:
             raise ValueError("no plan could be read; nothing was written")
-        default = list(merged.subjects())
-        loading.add(ntriples.lines(triple for group in default for triple in group).encode("utf-8"))
+        default = list(merged.subjects())  # the merged facts: a fraction of the graph, bounded by the entities
+        for group in default:
+            loading.add(ntriples.lines(group).encode("utf-8"))
         loading.finish()
         written = write_graph(out_dir, default, spool.graphs(), merged.stated(set(RELATION_PROPERTIES.values())))
+        del merged, default  # memory peaks from here on at large sizes: keep only what the viewer needs
         graph = views_graph(views)
+        del views
         page = render_viewer(graph)
         written["store"] = store_path
     written["viewer"] = write_page(page, out_dir / "viewer.html")

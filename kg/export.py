@@ -61,7 +61,7 @@ EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", "kg.graphml", "kg.gexf", "
 PREFIXES = {prefix: str(namespace) for prefix, namespace in EXPORT_PREFIXES.items()}
 HEADER = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(PREFIXES.items())).encode()
 SUBJECTS_AT_ONCE = 2000  # default-graph subjects written per step
-RUN_BYTES = 64 << 20  # N-Quads sorted in memory up to this much, beyond it in runs on disk
+RUN_BYTES = 32 << 20  # N-Quads sorted in memory up to this much, beyond it in runs on disk
 _RDF_TYPE = f"<{RDF.type}>"
 # Sort keys that put these predicates first, in this order (other keys start with "<"): a node's
 # type and name, a statement's subject, predicate and object.
@@ -204,8 +204,8 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
             nquads.add(graph.nquads)
         nquads.write(out["kg.nq"])
         nodes, edges = network.graph(stated)
-        out["kg.graphml"].write(graphml(nodes, edges).encode("utf-8"))
-        out["kg.gexf"].write(gexf(nodes, edges).encode("utf-8"))
+        _write_text(out["kg.graphml"], graphml(nodes, edges))
+        _write_text(out["kg.gexf"], gexf(nodes, edges))
         out["nodes.csv"].write(nodes_csv(nodes))
         out["edges.csv"].write(edges_csv(edges))
     return {name: out_dir / name for name in EXPORTS}
@@ -284,15 +284,19 @@ class SortedLines:
         run = self.folder / f"run-{len(self._runs)}.nq"
         self._lines.sort()
         with open(run, "wb") as out:
-            out.writelines(self._lines)
+            out.write(b"".join(self._lines))
         self._runs.append(run)
         self._lines, self._size = [], 0
 
     def write(self, out: BinaryIO) -> None:
         self._lines.sort()
+        if not self._runs:
+            out.write(b"".join(self._lines))
+            return
         with contextlib.ExitStack() as stack:
             runs = [stack.enter_context(open(run, "rb")) for run in self._runs]
-            out.writelines(heapq.merge(*runs, self._lines) if runs else self._lines)
+            for lines in _batches(heapq.merge(*runs, self._lines), 1 << 16):
+                out.write(b"".join(lines))
 
 
 # --- JSON-LD -------------------------------------------------------------------------------------
@@ -446,33 +450,34 @@ _ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;
 
 
 def _attributes(*pairs: tuple[str, object]) -> str:
-    return "".join(f' {name}="{str(value).translate(_ATTRIBUTE)}"' for name, value in pairs)
+    return "".join([f' {name}="{str(value).translate(_ATTRIBUTE)}"' for name, value in pairs])
 
 
-def graphml(nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]]) -> str:
-    """GraphML: a key per attribute, then the nodes and edges with their data."""
+def graphml(nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]]) -> Iterator[str]:
+    """GraphML, piece by piece: a key per attribute, then the nodes and edges with their data."""
     keys = [("node", name, kind) for name, kind in _NODE_ATTRIBUTES] if nodes else []
     keys += [("edge", name, kind) for name, kind in _EDGE_ATTRIBUTES] if edges else []
-    out = [_XML, '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-'
-                 'instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/'
-                 'xmlns/1.0/graphml.xsd">\n']
+    yield (f'{_XML}<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-'
+           'instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/'
+           'xmlns/1.0/graphml.xsd">\n')
     for n in reversed(range(len(keys))):
         scope, name, kind = keys[n]
-        out.append(f'  <key id="d{n}" for="{scope}" attr.name="{name}" attr.type="{_XML_TYPES[kind]}" />\n')
+        yield f'  <key id="d{n}" for="{scope}" attr.name="{name}" attr.type="{_XML_TYPES[kind]}" />\n'
     if not nodes:
-        return "".join(out) + '  <graph edgedefault="directed" />\n</graphml>\n'
-    out.append('  <graph edgedefault="directed">\n')
+        yield '  <graph edgedefault="directed" />\n</graphml>\n'
+        return
+    yield '  <graph edgedefault="directed">\n'
     for node, data in nodes:
-        out.append(f'    <node id="{node.translate(_ATTRIBUTE)}">\n')
-        out += (_data(n, data[name]) for n, (name, _) in enumerate(_NODE_ATTRIBUTES))
-        out.append("    </node>\n")
+        yield f'    <node id="{node.translate(_ATTRIBUTE)}">\n'
+        yield from (_data(n, data[name]) for n, (name, _) in enumerate(_NODE_ATTRIBUTES))
+        yield "    </node>\n"
     first = len(_NODE_ATTRIBUTES)
     for head, tail, data in edges:
         attributes = _attributes(("source", head), ("target", tail), ("id", data["id"]))
-        out.append(f"    <edge{attributes}>\n")
-        out += (_data(first + n, data[name]) for n, (name, _) in enumerate(_EDGE_ATTRIBUTES))
-        out.append("    </edge>\n")
-    return "".join(out) + "  </graph>\n</graphml>\n"
+        yield f"    <edge{attributes}>\n"
+        yield from (_data(first + n, data[name]) for n, (name, _) in enumerate(_EDGE_ATTRIBUTES))
+        yield "    </edge>\n"
+    yield "  </graph>\n</graphml>\n"
 
 
 def _data(key: int, value) -> str:
@@ -480,47 +485,52 @@ def _data(key: int, value) -> str:
     return f'      <data key="d{key}">{text}</data>\n' if text else f'      <data key="d{key}" />\n'
 
 
-def gexf(nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]]) -> str:
-    """GEXF 1.2 for Gephi: attributes declared, then nodes (label and attribute values) and
-    edges (id, weight, relation); no date stamped on it, so the same graph gives the same bytes."""
-    out = [_XML, '<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                 'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" '
-                 'version="1.2">\n  <meta>\n    <creator>infokg</creator>\n  </meta>\n',
-           '  <graph defaultedgetype="directed" mode="static" name="">\n']
+def gexf(nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]]) -> Iterator[str]:
+    """GEXF 1.2 for Gephi, piece by piece: attributes declared, then nodes (label and attribute
+    values) and edges (id, weight, relation); no date stamped on it, so the same graph gives
+    the same bytes."""
+    yield (f'{_XML}<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">\n'
+           '  <meta>\n    <creator>infokg</creator>\n  </meta>\n  <graph defaultedgetype="directed" mode="static" name="">\n')
     node_attributes = [(name, kind) for name, kind in _NODE_ATTRIBUTES if name != "label"]
     if edges:
-        out.append('    <attributes mode="static" class="edge">\n')
+        yield '    <attributes mode="static" class="edge">\n'
         for n, name in enumerate(("relation", "networkx_key"), start=len(node_attributes)):
-            out.append(f'      <attribute id="{n}" title="{name}" type="string" />\n')
-        out.append("    </attributes>\n")
+            yield f'      <attribute id="{n}" title="{name}" type="string" />\n'
+        yield "    </attributes>\n"
     if nodes:
-        out.append('    <attributes mode="static" class="node">\n')
+        yield '    <attributes mode="static" class="node">\n'
         for n, (name, kind) in enumerate(node_attributes):
-            out.append(f'      <attribute id="{n}" title="{name}" type="{_XML_TYPES[kind]}" />\n')
-        out.append("    </attributes>\n")
-    out.append("    <nodes>\n" if nodes else "    <nodes />\n")
+            yield f'      <attribute id="{n}" title="{name}" type="{_XML_TYPES[kind]}" />\n'
+        yield "    </attributes>\n"
+    yield "    <nodes>\n" if nodes else "    <nodes />\n"
     for node, data in nodes:
         attributes = _attributes(("id", node), ("label", data["label"]))
-        out.append(f"      <node{attributes}>\n        <attvalues>\n")
-        out += (_attvalue(n, data[name]) for n, (name, _) in enumerate(node_attributes))
-        out.append("        </attvalues>\n      </node>\n")
+        yield f"      <node{attributes}>\n        <attvalues>\n"
+        yield from (_attvalue(n, data[name]) for n, (name, _) in enumerate(node_attributes))
+        yield "        </attvalues>\n      </node>\n"
     if nodes:
-        out.append("    </nodes>\n")
-    out.append("    <edges>\n" if edges else "    <edges />\n")
+        yield "    </nodes>\n"
+    yield "    <edges>\n" if edges else "    <edges />\n"
     first = len(node_attributes)
     for head, tail, data in edges:
         attributes = _attributes(("source", head), ("target", tail), ("id", data["id"]), ("weight", data["weight"]))
-        out.append(f"      <edge{attributes}>\n"
-                   f"        <attvalues>\n{_attvalue(first, data['relation'])}{_attvalue(first + 1, data['relation'])}"
-                   "        </attvalues>\n      </edge>\n")
+        yield (f"      <edge{attributes}>\n        <attvalues>\n{_attvalue(first, data['relation'])}"
+               f"{_attvalue(first + 1, data['relation'])}        </attvalues>\n      </edge>\n")
     if edges:
-        out.append("    </edges>\n")
-    return "".join(out) + "  </graph>\n</gexf>\n"
+        yield "    </edges>\n"
+    yield "  </graph>\n</gexf>\n"
 
 
 def _attvalue(key: int, value) -> str:
     shown = str(value).lower() if isinstance(value, bool) else value
     return f"          <attvalue{_attributes(('for', key), ('value', shown))} />\n"
+
+
+def _write_text(out: BinaryIO, pieces: Iterable[str]) -> None:
+    """Text given piece by piece, written a few thousand pieces at a time."""
+    for batch in _batches(pieces, 4096):
+        out.write("".join(batch).encode("utf-8"))
 
 
 def nodes_csv(nodes: list[tuple[str, dict]]) -> bytes:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, AbstractSet, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, AbstractSet, Collection, Iterable, Iterator, Mapping
 
 from rdflib import Dataset, Graph
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 Triple = tuple[str, str, str]  # subject, predicate, object in N-Triples syntax
 # What each document's named graph says about one subject: graph IRI -> (predicate, object)s.
-Said = Mapping[str, AbstractSet[tuple[str, str]]]
+Said = Mapping[str, Collection[tuple[str, str]]]
 
 
 class _Vocabulary:
@@ -193,11 +193,11 @@ def merge_subject(subject: str, said: Said) -> Iterator[Triple]:
 
 class MergedFacts:
     """What each document's graph says about each subject: all a streaming build keeps of a
-    document once its graph is stored, and all the default graph is made from. Documents
-    repeat the same names and IRIs; each distinct term is kept once.
+    document once its graph is stored, and all the default graph is made from. Kept compact,
+    as it grows with the corpus: per subject a list of (graph, pairs), each distinct term once.
 
     >>> merged, x, a = MergedFacts(), "<https://example.org/x>", "<https://example.org/a>"
-    >>> merged.add(a, [(x, SKOS.prefLabel, '"甲"'), (x, KG.leads, x)])
+    >>> merged.add(a, [(x, SKOS.prefLabel, '"甲"'), (x, KG.leads, x), (x, KG.leads, x)])
     >>> [sorted(o for _, _, o in triples) for triples in merged.subjects()]
     [['"甲"', '<https://example.org/x>']]
     >>> merged.stated({KG.leads})
@@ -205,28 +205,35 @@ class MergedFacts:
     """
 
     def __init__(self):
-        self._said: dict[str, dict[str, set[tuple[str, str]]]] = {}
+        self._said: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
         self._terms: dict[str, str] = {}
 
     def add(self, graph: str, facts: Iterable[Triple]) -> None:
         """What the document graph ``graph`` states (a second document of the same text adds to it)."""
-        terms, said = self._terms, self._said
+        terms = self._terms
         graph = terms.setdefault(graph, graph)
-        for subject, predicate, object_ in facts:
-            subject = terms.setdefault(subject, subject)
-            pair = (terms.setdefault(predicate, predicate), terms.setdefault(object_, object_))
-            said.setdefault(subject, {}).setdefault(graph, set()).add(pair)
+        by_subject: dict[str, dict[tuple[str, str], None]] = {}
+        for subject, predicate, object_ in facts:  # a fact can come twice
+            by_subject.setdefault(subject, {})[terms.setdefault(predicate, predicate),
+                                               terms.setdefault(object_, object_)] = None
+        for subject, pairs in by_subject.items():
+            said = self._said.setdefault(terms.setdefault(subject, subject), [])
+            known = next((n for n, (g, _) in enumerate(said) if g == graph), None)
+            if known is None:
+                said.append((graph, tuple(pairs)))
+            else:
+                said[known] = (graph, tuple({**dict.fromkeys(said[known][1]), **pairs}))
 
     def subjects(self) -> Iterator[list[Triple]]:
         """The merged facts (:func:`merge_subject`) subject by subject, in the exports' order."""
         for subject in sorted(self._said):
-            yield list(merge_subject(subject, self._said[subject]))
+            yield list(merge_subject(subject, dict(self._said[subject])))
 
     def stated(self, predicates: AbstractSet[str]) -> Counter:
         """How many document graphs state each (subject, predicate, object) with one of ``predicates``."""
         counts: Counter = Counter()
         for subject, by_graph in self._said.items():
-            for pairs in by_graph.values():
+            for _, pairs in by_graph:
                 counts.update((subject, p, o) for p, o in pairs if p in predicates)
         return counts
 
