@@ -27,7 +27,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from . import ntriples
 from .export import GraphText, graph_text, write_graph
@@ -37,6 +37,7 @@ from .ingest import IngestError
 from .store import Store, rebuilding
 from .view import PlanView, cap_note, plan_view, render_viewer, views_graph, write_page
 
+T = TypeVar("T")
 AHEAD = 4  # plans handed to each worker before its first result is taken: work queued, memory bounded
 LOAD_BYTES = 16 << 20  # N-Quads per bulk load: loading starts early, and each load is large enough
 
@@ -91,6 +92,13 @@ class Extracting:
             piece = self._pending.popleft().result()
             self._fill()
             yield piece
+
+    def aside(self, function: Callable[..., T], *args) -> Callable[[], T]:
+        """``function(*args)`` in a worker process, if there are any, while this one goes on;
+        call what this returns for the result (made then, here, if there are none)."""
+        if self._pool is None:
+            return lambda: function(*args)
+        return self._pool.submit(function, *args).result
 
     def _fill(self) -> None:
         while len(self._pending) < AHEAD * self.workers:
@@ -220,17 +228,22 @@ def build(paths: list[Path], out_dir: Path, store_path: Path, workers: int = 1,
                     f"({time.perf_counter() - started:.1f} s)")
         if not views:
             raise ValueError("no plan could be read; nothing was written")
+        viewer = pieces.aside(viewer_page, views)  # made while the exports are written, given a worker
         default = list(merged.subjects())  # the merged facts: a fraction of the graph, bounded by the entities
         for group in default:
             loading.add(ntriples.lines(group).encode("utf-8"))
         loading.finish()
         written = write_graph(out_dir, default, spool.graphs(), merged.stated(set(RELATION_PROPERTIES.values())))
-        del merged, default  # memory peaks from here on at large sizes: keep only what the viewer needs
-        graph = views_graph(views)
-        del views
-        page = render_viewer(graph)
+        del merged, default, views  # memory peaks here at large sizes: keep only what the viewer needs
+        page, note = viewer()
         written["store"] = store_path
     written["viewer"] = write_page(page, out_dir / "viewer.html")
-    if say and cap_note(graph):
-        say(f"viewer.html shows {cap_note(graph)}; the exports hold them all")
+    if say and note:
+        say(f"viewer.html shows {note}; the exports hold them all")
     return written, failures
+
+
+def viewer_page(views: list[PlanView]) -> tuple[str, str]:
+    """The viewer page of these plans, and what it leaves out ("" if nothing)."""
+    graph = views_graph(views)
+    return render_viewer(graph), cap_note(graph)

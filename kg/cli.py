@@ -51,10 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="CMD")
 
     build = commands.add_parser("build", help="extract plans and write the graph, exports and viewer",
-                                description="Extract every plan, write the graph into the store (.kg/exports "
-                                            "for exports/) and from it exports/kg.ttl, kg.trig, kg.jsonld, kg.nq, "
+                                description="Extract every plan, write the graph into a new store (.kg/exports "
+                                            "for exports/) and exports/kg.ttl, kg.trig, kg.jsonld, kg.nq, "
                                             "kg.graphml, kg.gexf, nodes.csv, edges.csv, and viewer.html "
-                                            "(byte-identical for the same inputs).")
+                                            "(byte-identical for the same inputs, in any order). Plans stream "
+                                            "through, so memory does not grow with the text.")
     build.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
                        help="plan files or folders of *.txt plans (default: seeds/)")
     build.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="output folder (default: exports/)")

@@ -52,14 +52,10 @@ def jurisdiction_iri(code: str) -> URIRef:
     return ID[f"jurisdiction/{code}"]
 
 
-def node_iri(kind: str, *parts: object) -> URIRef:
-    """IRIs for provenance nodes (mentions, evidence, statements), stable for stable input."""
-    return ID[node_name(kind, *parts)]
-
-
 def node_name(kind: str, *parts: object) -> str:
-    """A provenance node's IRI after ``ID``, as a plain string: a build makes a hundred
-    thousand of them, and a URIRef costs more to make than the digest."""
+    """A provenance node's (mention's, statement's, evidence's …) IRI after ``ID``, stable for
+    stable input: its kind and a digest of its parts. A plain string: a build makes a hundred
+    thousand of them."""
     return f"{kind}/{_digest('|'.join(map(str, parts)))}"
 
 

@@ -69,8 +69,3 @@ def lines(triples: Iterable[tuple[str, str, str]], graph: str = "") -> str:
 def quads(text: str) -> Iterator[ox.Quad]:
     """N-Quads text as Oxigraph's quads."""
     return ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-
-
-def of(term: ox.NamedNode | ox.Literal | ox.DefaultGraph) -> str:
-    """An Oxigraph term as text ("" for the default graph)."""
-    return "" if isinstance(term, ox.DefaultGraph) else str(term)

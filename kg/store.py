@@ -1,7 +1,8 @@
 """Store: the graph in an embedded Oxigraph database, behind rdflib's API, changed in place.
 
-``kg build`` writes the dataset of kg.graph into a store and the exports from it, ``kg add``
-and ``kg remove`` change one document at a time, and ``kg query`` asks the store: Oxigraph
+``kg build`` bulk-loads every plan's graph into a new store that replaces the old one
+(:func:`rebuilding`, kg.build), ``kg add`` and ``kg remove`` change one document at a time and
+rewrite the exports from the store, and ``kg query`` asks the store: Oxigraph
 answers the competency questions in milliseconds where rdflib's in-memory engine takes
 seconds (bench/sparql.py). ``Store.dataset`` is the same data as an rdflib ``Dataset``
 (through oxrdflib), so code written against rdflib runs on it unchanged.
@@ -21,7 +22,7 @@ Oxigraph keeps a literal of a type derived from xsd:integer as xsd:integer, the 
 (``"5"^^xsd:nonNegativeInteger`` comes back as ``5``); the text offsets are such literals.
 Reading quads out of the store (``iter(store)``, hence the exports) gives them back the
 datatype the ontology declares, so exports written from the store are byte-identical to
-those written from kg.graph's dataset. SPARQL on the store sees plain integers.
+those ``kg build`` writes. SPARQL on the store sees plain integers.
 
 >>> from rdflib import Dataset, URIRef
 >>> dataset = Dataset()
