@@ -5,14 +5,14 @@ The same dataset always gives the same bytes, so an export can be diffed and cac
 graph, statements are sorted by subject, predicate (rdf:type and skos:prefLabel first) and
 object; the default graph (the merged facts) comes first, then each document's named graph in
 IRI order. Terms are N-Triples text (kg.ntriples), and Turtle and TriG are written here from
-them, byte for byte as pyoxigraph writes them (tests/test_graph.py compares the two; a term
+them, byte for byte as pyoxigraph writes them (tests/test_export.py compares the two; a term
 this writer does not know how to shorten is handed to pyoxigraph): handing pyoxigraph a
 million terms to serialise takes longer than writing them. N-Quads lines are sorted as bytes, in
 memory up to a budget and beyond it in sorted runs on disk merged at the end. JSON-LD is
 written here, a node per line, compacted against an @context of the export prefixes. The
 entity network (for Gephi and spreadsheets: entities with name, type and jurisdiction,
 relations weighted by how many documents state them) is gathered from the default graph as
-it goes by and written with networkx.
+it goes by, and GraphML and GEXF are written as networkx wrote them.
 
 The writer takes the default graph subject by subject and each named graph already
 serialised (:class:`GraphText`): ``kg build`` serialises each document's graph in the worker
@@ -162,6 +162,8 @@ def _prefixed(iri: str) -> str | None:
 
 
 def _oxigraph_turtle(term: str) -> str:
+    """The term as pyoxigraph writes it, cut out of a one-triple document (for escaped local
+    names, numbers and booleans: rules this module does not repeat)."""
     line = f"<urn:infokg:s> <urn:infokg:p> {term} .\n"
     triples = (quad.triple for quad in ntriples.quads(line))
     data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")

@@ -32,13 +32,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, AbstractSet, Collection, Iterable, Iterator, Mapping
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from . import lexicon, namespace
 from .namespace import EXPORT_PREFIXES
-from .ntriples import iri, literal, value
+from .ntriples import iri, lines, literal, quads, value
 from .plan import NATIONAL
 from .recognise import ENTITY_TYPES
+from .store import from_ox
 
 if TYPE_CHECKING:
     from .extract import Extraction
@@ -102,15 +103,12 @@ TRUE = literal("true", datatype=f"{_XSD}boolean")
 def build_dataset(extractions: list[Extraction]) -> Dataset:
     """The dataset of these extractions as rdflib's: merged facts by default, one named graph
     per document (what `kg build` writes into the store, for code written against rdflib)."""
-    from .ntriples import lines, quads
-    from .store import from_ox  # here: kg.store imports this module lazily, and the other way round
-
     dataset = Dataset()
     for prefix, namespace_iri in EXPORT_PREFIXES.items():
         dataset.bind(prefix, namespace_iri)
     merged = MergedFacts()
     for document in map(document_graph, extractions):
-        graph = dataset.graph(from_ox(next(quads(document.nquads())).graph_name))
+        graph = dataset.graph(URIRef(value(document.iri)))
         graph.addN((*map(from_ox, quad.triple), graph) for quad in quads(document.nquads()))
         merged.add(document.iri, document.facts)
     default = dataset.default_graph
@@ -137,8 +135,6 @@ class DocumentGraph:
 
     def nquads(self) -> str:
         """The graph as N-Quads (in the order made, repeats included)."""
-        from .ntriples import lines
-
         return lines((*self.facts, *self.provenance), self.iri)
 
 
