@@ -61,7 +61,7 @@ EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", "kg.graphml", "kg.gexf", "
 PREFIXES = {prefix: str(namespace) for prefix, namespace in EXPORT_PREFIXES.items()}
 HEADER = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(PREFIXES.items())).encode()
 SUBJECTS_AT_ONCE = 2000  # default-graph subjects written per step
-RUN_BYTES = 32 << 20  # N-Quads sorted in memory up to this much, beyond it in runs on disk
+RUN_BYTES = 64 << 20  # N-Quads sorted in memory up to this much (10x the seeds), beyond it in runs on disk
 _RDF_TYPE = f"<{RDF.type}>"
 # Sort keys that put these predicates first, in this order (other keys start with "<"): a node's
 # type and name, a statement's subject, predicate and object.

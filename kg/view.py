@@ -365,7 +365,7 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
         return -len(part), first.get("type", ""), first.get("name", ""), part[0]
 
     parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=order)
-    placed = [_part_layout(_ordered_subgraph(simple, part), part) for part in parts]
+    placed = [_part_layout(simple, part) for part in parts]
     return _pack(placed)
 
 
@@ -378,12 +378,13 @@ def _ordered_subgraph(graph: nx.Graph, nodes: list[str]) -> nx.Graph:
     return part
 
 
-def _part_layout(part: nx.Graph, nodes: list[str]) -> dict[str, np.ndarray]:
-    """One connected part, scaled so that a node's nearest neighbour is typically SPACING
-    away (hubs pull a force layout into a tight core, and a fixed extent would crush it),
-    then stretched across so that side-by-side labels overlap less."""
-    if len(nodes) == 1:
+def _part_layout(graph: nx.Graph, nodes: list[str]) -> dict[str, np.ndarray]:
+    """One connected part of ``graph``, scaled so that a node's nearest neighbour is typically
+    SPACING away (hubs pull a force layout into a tight core, and a fixed extent would crush
+    it), then stretched across so that side-by-side labels overlap less."""
+    if len(nodes) == 1:  # most parts of a large graph: no subgraph to make
         return {nodes[0]: np.zeros(2)}
+    part = _ordered_subgraph(graph, nodes)
     if len(nodes) < _NX_LIMIT:
         placed = nx.spring_layout(part, seed=SEED, method="force")
         xy = np.array([placed[node] for node in nodes])
