@@ -203,18 +203,21 @@ class MergedFacts:
     def __init__(self):
         self._said: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
         self._terms: dict[str, str] = {}
+        self._graphs: set[str] = set()
 
     def add(self, graph: str, facts: Iterable[Triple]) -> None:
         """What the document graph ``graph`` states (a second document of the same text adds to it)."""
         terms = self._terms
         graph = terms.setdefault(graph, graph)
+        again = graph in self._graphs
+        self._graphs.add(graph)
         by_subject: dict[str, dict[tuple[str, str], None]] = {}
         for subject, predicate, object_ in facts:  # a fact can come twice
             by_subject.setdefault(subject, {})[terms.setdefault(predicate, predicate),
                                                terms.setdefault(object_, object_)] = None
         for subject, pairs in by_subject.items():
             said = self._said.setdefault(terms.setdefault(subject, subject), [])
-            known = next((n for n, (g, _) in enumerate(said) if g == graph), None)
+            known = next((n for n, (g, _) in enumerate(said) if g == graph), None) if again else None
             if known is None:
                 said.append((graph, tuple(pairs)))
             else:
