@@ -55,10 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="CMD")
 
     build = commands.add_parser("build", help="extract plans and write the graph, exports and viewer",
-                                description="Extract every plan, write the graph into the store (.kg/exports "
-                                            "for exports/) and from it exports/kg.ttl, kg.trig, kg.jsonld, kg.nq, "
+                                description="Extract every plan, write the graph into a new store (.kg/exports "
+                                            "for exports/) and exports/kg.ttl, kg.trig, kg.jsonld, kg.nq, "
                                             "kg.graphml, kg.gexf, nodes.csv, edges.csv, and viewer.html "
-                                            "(byte-identical for the same inputs).")
+                                            "(byte-identical for the same inputs, in any order). Plans stream "
+                                            "through, so memory does not grow with the text.")
     build.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
                        help="plan files or folders of *.txt plans (default: seeds/)")
     build.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="output folder (default: exports/)")
@@ -189,26 +190,17 @@ def _extractions(paths: list[Path], quiet: bool = True, workers: int = 1) -> tup
 # --- commands -------------------------------------------------------------------------------
 
 def _build(args: argparse.Namespace) -> int:
-    from .export import write_exports
-    from .graph import build_dataset
-    from .store import Store, store_for
-    from .view import viewer_graph, write_viewer
+    from .build import build
+    from .store import store_for
 
     paths = expand_inputs(args.inputs or [SEEDS])
     if args.workers < 1:
         raise ValueError(f"--workers {args.workers}: give 1 or more processes")
-    results, failures = _extractions(paths, quiet=args.quiet, workers=args.workers)
-    if not results:
-        print("kg: error: no plan could be read; nothing was written", file=sys.stderr)
-        return 1
-    with Store(args.store or store_for(args.out)) as store:
-        store.replace(build_dataset(results))
-        written = write_exports(store, args.out)
-        written["store"] = store.path
-    written["viewer"] = write_viewer(viewer_graph(results), args.out / "viewer.html")
-    if not args.quiet:
+    say = None if args.quiet else lambda line: print(line, file=sys.stderr)
+    written, failures = build(paths, args.out, args.store or store_for(args.out), args.workers, say)
+    if say:
         for path in written.values():
-            print(f"wrote {path}", file=sys.stderr)
+            say(f"wrote {path}")
     return 1 if failures else 0
 
 

@@ -1,17 +1,25 @@
 """Export: write the dataset as Turtle, TriG, JSON-LD and N-Quads, and its entity network as
-GraphML, GEXF and CSV, atomically and byte-stably.
+GraphML, GEXF and CSV, atomically and byte-stably, in memory that does not grow with the graph.
 
-The same dataset always gives the same bytes, so an export can be diffed and cached:
-statements are sorted (graph, subject, predicate, object) and pyoxigraph writes them in that
-order - deterministic, and at a million quads a matter of seconds where rdflib's Turtle writer
-takes about half a minute; most of the time left goes to reading the terms out of rdflib.
-N-Quads lines are sorted as bytes. JSON-LD is written here from the same sorted statements:
-compacted against an @context of the export prefixes, one node per line. The entity network
-(for Gephi and spreadsheets: entities with name, type and jurisdiction, relations weighted by
-how many documents state them) is built with networkx in the same order. Every file is first
-written next to its destination and renamed into place only when all are complete, so a
-failed export leaves the previous files untouched. The source is kg.graph's rdflib dataset or
-a kg.store.Store: both give the same bytes.
+The same dataset always gives the same bytes, so an export can be diffed and cached. Within a
+graph, statements are sorted by subject, predicate (rdf:type and skos:prefLabel first) and
+object; the default graph (the merged facts) comes first, then each document's named graph in
+IRI order. Terms are N-Triples text (kg.ntriples), and Turtle and TriG are written here from
+them, byte for byte as pyoxigraph writes them (tests/test_export.py compares the two; a term
+this writer does not know how to shorten is handed to pyoxigraph): handing pyoxigraph a
+million terms to serialise takes longer than writing them. N-Quads lines are sorted as bytes, in
+memory up to a budget and beyond it in sorted runs on disk merged at the end. JSON-LD is
+written here, a node per line, compacted against an @context of the export prefixes. The
+entity network (for Gephi and spreadsheets: entities with name, type and jurisdiction,
+relations weighted by how many documents state them) is gathered from the default graph as
+it goes by, and GraphML and GEXF are written as networkx wrote them.
+
+The writer takes the default graph subject by subject and each named graph already
+serialised (:class:`GraphText`): ``kg build`` serialises each document's graph in the worker
+process that extracted it and merges the default graph in memory (kg.build); a store, or an
+rdflib dataset, is read one subject and one named graph at a time (:func:`write_exports`).
+Both give the same bytes. Every file is first written next to its destination and renamed
+into place only when all are complete, so a failed export leaves the previous files untouched.
 
 >>> import tempfile
 >>> from rdflib import Dataset, Literal, URIRef
@@ -24,112 +32,315 @@ a kg.store.Store: both give the same bytes.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
+import heapq
 import io
+import itertools
 import json
 import os
+import re
+import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import BinaryIO, Iterable, Iterator, Mapping
 
-import networkx as nx
 import pyoxigraph as ox
-from networkx.readwrite.gexf import GEXFWriter
 from rdflib import Dataset
 
+from . import ntriples
 from .namespace import EXPORT_PREFIXES, KG, RDF, RELATION_PROPERTIES, SKOS, XSD
-from .store import DEFAULT_GRAPH, ox_quads
+from .ntriples import parts, value
+from .store import DEFAULT_GRAPH, Store
 
+Triple = tuple[str, str, str]  # N-Triples terms
+EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", "kg.graphml", "kg.gexf", "nodes.csv", "edges.csv")
 PREFIXES = {prefix: str(namespace) for prefix, namespace in EXPORT_PREFIXES.items()}
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
+HEADER = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(PREFIXES.items())).encode()
+SUBJECTS_AT_ONCE = 2000  # default-graph subjects written per step
+RUN_BYTES = 64 << 20  # N-Quads sorted in memory up to this much (10x the seeds), beyond it in runs on disk
+_RDF_TYPE = f"<{RDF.type}>"
 # Sort keys that put these predicates first, in this order (other keys start with "<"): a node's
 # type and name, a statement's subject, predicate and object.
 _FIRST_PREDICATES = {f"<{p}>": chr(n) for n, p in enumerate(
     (RDF.type, SKOS.prefLabel, RDF.subject, RDF.predicate, RDF.object), start=1)}
-_XSD_STRING = ox.NamedNode(str(XSD.string))
 
 
-def write_exports(source: Dataset | Iterable[ox.Quad], out_dir: Path) -> dict[str, Path]:
+@dataclass(frozen=True)
+class GraphText:
+    """One named graph serialised: its TriG block (``doc:… { … }``) and its N-Quads lines,
+    each in export order. Made wherever the graph is, so the writer only copies bytes."""
+
+    iri: str  # N-Triples
+    trig: bytes
+    nquads: bytes
+
+
+def graph_text(graph: str, triples: Iterable[Triple]) -> GraphText:
+    """The named graph ``graph`` of ``triples`` (repeats count once)."""
+    ordered = sorted_triples(set(triples))
+    nquads = sorted(f"{s} {p} {o} {graph} .\n" for s, p, o in ordered)
+    return GraphText(graph, f"{_turtle_term(graph)} {{\n{turtle(ordered, indent=chr(9))}}}\n".encode("utf-8"),
+                     "".join(nquads).encode("utf-8"))
+
+
+def sorted_triples(triples: Iterable[Triple]) -> list[Triple]:
+    """``triples`` in export order: by subject, predicate (rdf:type, skos:prefLabel and
+    rdf:subject/predicate/object first) and object, one string key per triple."""
+    first = _FIRST_PREDICATES
+    return sorted(triples, key=lambda t: f"{t[0]}\t{first.get(t[1], t[1])}\t{t[2]}")
+
+
+# --- Turtle and TriG -----------------------------------------------------------------------------
+
+def turtle(triples: list[Triple], indent: str = "") -> str:
+    """Turtle statements of ``triples`` (in export order) as pyoxigraph writes them: a
+    subject's predicates joined by ";", a predicate's objects by ",", indented by ``indent``.
+
+    >>> agency = "<https://w3id.org/infokg/id/agency/1>"
+    >>> turtle([(agency, _RDF_TYPE, f"<{KG.Agency}>"), (agency, f"<{SKOS.altLabel}>", '"甲"@zh'),
+    ...         (agency, f"<{SKOS.altLabel}>", '"乙"@zh')]).splitlines()
+    ['agency:1 a kg:Agency ;', '\\tskos:altLabel "甲"@zh , "乙"@zh .']
+    """
+    out, subject, predicate = [], None, None
+    for s, p, o in triples:
+        if s != subject:
+            if subject is not None:
+                out.append(" .\n")
+            out.append(f"{indent}{_turtle_term(s)} {_turtle_predicate(p)} {_turtle_term(o)}")
+        elif p != predicate:
+            out.append(f" ;\n{indent}\t{_turtle_predicate(p)} {_turtle_term(o)}")
+        else:
+            out.append(f" , {_turtle_term(o)}")
+        subject, predicate = s, p
+    if subject is not None:
+        out.append(" .\n")
+    return "".join(out)
+
+
+def _turtle_predicate(term: str) -> str:
+    return "a" if term == _RDF_TYPE else _turtle_term(term)
+
+
+_INLINE_TYPES = {f"<{XSD[name]}>" for name in ("boolean", "integer", "decimal", "double")}
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?")
+_PREFIX_OF = {namespace: prefix for prefix, namespace in PREFIXES.items()}
+# Namespaces that end in "/" or "#" and that no other namespace extends.
+_ENDS = {ns for ns in _PREFIX_OF if ns[-1] in "/#" and not any(o != ns and o.startswith(ns) for o in _PREFIX_OF)}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _turtle_term(term: str) -> str:
+    """A term as pyoxigraph writes it in Turtle: an IRI under the longest export prefix as
+    prefix:local, a typed literal's datatype likewise; anything less plain, pyoxigraph's way."""
+    if term[0] == "<":
+        short = _prefixed(term[1:-1])
+    elif term[-1] != ">":  # plain or language-tagged: as in N-Triples
+        return term
+    else:
+        quoted, _, datatype = term.rpartition("^^")
+        short = None if datatype in _INLINE_TYPES else _prefixed(datatype[1:-1])
+        short = short and f"{quoted}^^{short}"
+    return short if short is not None else _oxigraph_turtle(term)
+
+
+def _prefixed(iri: str) -> str | None:
+    """prefix:local under the longest prefix, when the local name needs no escaping; the
+    whole IRI when no prefix fits; None when pyoxigraph has to decide."""
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    if iri[:cut] in _ENDS:  # the usual case: no other prefix can be longer
+        best = iri[:cut]
+    else:
+        best = max((namespace for namespace in _PREFIX_OF if iri.startswith(namespace)), key=len, default=None)
+    if best is None:
+        return f"<{iri}>"
+    local = iri[len(best):]
+    return f"{_PREFIX_OF[best]}:{local}" if not local or _LOCAL_NAME.fullmatch(local) else None
+
+
+def _oxigraph_turtle(term: str) -> str:
+    """The term as pyoxigraph writes it, cut out of a one-triple document (for escaped local
+    names, numbers and booleans: rules this module does not repeat)."""
+    line = f"<urn:infokg:s> <urn:infokg:p> {term} .\n"
+    triples = (quad.triple for quad in ntriples.quads(line))
+    data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+    return data.splitlines()[-1].removeprefix("<urn:infokg:s> <urn:infokg:p> ").removesuffix(" .")
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def write_exports(source: Dataset | Store, out_dir: Path) -> dict[str, Path]:
     """kg.ttl (facts), kg.trig (all graphs), kg.jsonld (facts), kg.nq (all graphs), and the
-    entity network as kg.graphml, kg.gexf, nodes.csv and edges.csv, in ``out_dir``."""
+    entity network as kg.graphml, kg.gexf, nodes.csv and edges.csv, in ``out_dir``, from a
+    store (or an rdflib dataset) read one subject and one named graph at a time."""
+    store = source if isinstance(source, Store) else _in_memory(source)
+    return write_graph(out_dir, _stored_subjects(store), _stored_graphs(store), _stored_statements(store))
+
+
+def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterable[GraphText],
+                stated: Mapping[Triple, int]) -> dict[str, Path]:
+    """Every export of a graph given as the default graph's triples subject by subject
+    (subjects in export order: sorted N-Triples), its named graphs serialised, in IRI order,
+    and how many documents state each relation (subject, property, object)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    quads = sorted_quads(source)
-    facts = [q.triple for q in quads if q.graph_name == DEFAULT_GRAPH]
-    network = entity_network(quads)
-    writers: dict[str, Callable] = {
-        "kg.ttl": lambda out: out.write(turtle(facts, ox.RdfFormat.TURTLE)),
-        "kg.trig": lambda out: out.write(turtle(quads, ox.RdfFormat.TRIG)),
-        "kg.jsonld": lambda out: out.write(jsonld(facts)),
-        "kg.nq": lambda out: out.write(sorted_nquads(quads)),
-        "kg.graphml": lambda out: nx.write_graphml_xml(network, out, encoding="utf-8", edge_id_from_attribute="id"),
-        "kg.gexf": lambda out: out.write(gexf(network)),
-        "nodes.csv": lambda out: out.write(nodes_csv(network)),
-        "edges.csv": lambda out: out.write(edges_csv(network)),
-    }
-    return _write_all(out_dir, writers)
+    network = EntityNetwork()
+    with _replacing(out_dir, EXPORTS) as out, tempfile.TemporaryDirectory(prefix=".kg-nq-", dir=out_dir) as runs:
+        nquads = SortedLines(Path(runs))
+        out["kg.ttl"].write(HEADER)
+        out["kg.trig"].write(HEADER)
+        with JsonLd(out["kg.jsonld"]) as jsonld:
+            for chunk in _batches(subjects, SUBJECTS_AT_ONCE):
+                triples = [triple for group in chunk for triple in sorted_triples(group)]
+                statements = turtle(triples).encode("utf-8")
+                out["kg.ttl"].write(statements)
+                out["kg.trig"].write(statements)  # the default graph is written in TriG as in Turtle
+                nquads.add(ntriples.lines(triples).encode("utf-8"))
+                jsonld.add(triples)
+                network.add(triples)
+        for graph in graphs:
+            out["kg.trig"].write(graph.trig)
+            nquads.add(graph.nquads)
+        nquads.write(out["kg.nq"])
+        nodes, edges = network.graph(stated)
+        _write_text(out["kg.graphml"], graphml(nodes, edges))
+        _write_text(out["kg.gexf"], gexf(nodes, edges))
+        out["nodes.csv"].write(nodes_csv(nodes))
+        out["edges.csv"].write(edges_csv(edges))
+    return {name: out_dir / name for name in EXPORTS}
 
 
-def turtle(statements: list, format: ox.RdfFormat) -> bytes:
-    """pyoxigraph's Turtle or TriG of ``statements`` (in export order), prefixes in alphabetical order."""
-    data = ox.serialize(statements, format=format, prefixes=PREFIXES)
-    header = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(PREFIXES.items())).encode()
-    if sorted(data[:len(header)].splitlines()) != sorted(header.splitlines()):
-        raise RuntimeError(f"pyoxigraph {ox.__version__} no longer starts {format} with one '@prefix p: <iri> .' "
-                           "line per prefix; update kg/export.py turtle() to its new header")
-    return header + data[len(header):]
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
-def sorted_quads(source: Dataset | Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The quads of an rdflib dataset, or of a store, in export order: the default graph first,
-    then each named graph; within a graph by subject, predicate (rdf:type, skos:prefLabel and
-    rdf:subject/predicate/object first) and object, one string sort key per quad."""
-    quads = ox_quads(source) if isinstance(source, Dataset) else source
-    cache: dict = {}
+# --- reading a store -----------------------------------------------------------------------------
 
-    def text(term) -> str:  # its N-Triples form, made once per distinct term
-        shown = cache.get(term)
-        if shown is None:
-            shown = cache[term] = str(term)
-        return shown
-
-    keyed = []
-    for quad in quads:
-        name = "" if quad.graph_name == DEFAULT_GRAPH else text(quad.graph_name)
-        predicate = text(quad.predicate)
-        key = f"{name}\t{text(quad.subject)}\t{_FIRST_PREDICATES.get(predicate, predicate)}\t{text(quad.object)}"
-        keyed.append((key, quad))
-    keyed.sort(key=itemgetter(0))
-    return [quad for _, quad in keyed]
+def _in_memory(dataset: Dataset) -> Store:
+    store = Store()
+    store.replace(dataset)
+    return store
 
 
-def sorted_nquads(quads: Iterable[ox.Quad]) -> bytes:
-    """N-Quads with its lines sorted as bytes: an order any line-based tool reproduces."""
-    lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines(keepends=True)
-    return b"".join(sorted(lines))
+def _stored_subjects(store: Store) -> Iterator[list[Triple]]:
+    """The default graph of ``store``, subject by subject in export order."""
+    subjects = {quad.subject for quad in store.oxigraph.quads_for_pattern(None, None, None, DEFAULT_GRAPH)}
+    for subject in sorted(subjects, key=str):
+        yield [_triple(quad) for quad in store.quads(subject, None, None, DEFAULT_GRAPH)]
+
+
+def _stored_graphs(store: Store) -> Iterator[GraphText]:
+    """The named graphs of ``store``, in IRI order, one at a time."""
+    for graph in sorted(store.oxigraph.named_graphs(), key=str):
+        yield graph_text(str(graph), map(_triple, store.quads(None, None, None, graph)))
+
+
+def _stored_statements(store: Store) -> Counter:
+    """How many named graphs (documents) state each relation triple."""
+    stated: Counter = Counter()
+    for predicate in map(ox.NamedNode, map(value, _RELATIONS)):
+        for quad in store.oxigraph.quads_for_pattern(None, predicate, None, None):
+            if quad.graph_name != DEFAULT_GRAPH:
+                stated[_triple(quad)] += 1
+    return stated
+
+
+def _triple(quad: ox.Quad) -> Triple:
+    return str(quad.subject), str(quad.predicate), str(quad.object)
+
+
+# --- N-Quads -------------------------------------------------------------------------------------
+
+class SortedLines:
+    """Lines to write sorted as bytes (kg.nq, an order any line-based tool reproduces): sorted
+    in memory up to ``budget`` bytes, beyond that in sorted runs in ``folder`` that are merged
+    as they are written, so memory stays bounded however many lines there are.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     lines, out = SortedLines(Path(folder), budget=4), io.BytesIO()
+    ...     lines.add(b"c\\na\\n"); lines.add(b"d\\nb\\n"); lines.write(out)
+    ...     out.getvalue()
+    b'a\\nb\\nc\\nd\\n'
+    """
+
+    def __init__(self, folder: Path, budget: int = RUN_BYTES):
+        self.folder, self.budget = folder, budget
+        self._lines: list[bytes] = []
+        self._size = 0
+        self._runs: list[Path] = []
+
+    def add(self, text: bytes) -> None:
+        """Lines ending in a newline."""
+        self._lines += text.splitlines(keepends=True)
+        self._size += len(text)
+        if self._size > self.budget:
+            self._spill()
+
+    def _spill(self) -> None:
+        run = self.folder / f"run-{len(self._runs)}.nq"
+        self._lines.sort()
+        with open(run, "wb") as out:
+            out.write(b"".join(self._lines))
+        self._runs.append(run)
+        self._lines, self._size = [], 0
+
+    def write(self, out: BinaryIO) -> None:
+        self._lines.sort()
+        if not self._runs:
+            out.write(b"".join(self._lines))
+            return
+        with contextlib.ExitStack() as stack:
+            runs = [stack.enter_context(open(run, "rb")) for run in self._runs]
+            for lines in _batches(heapq.merge(*runs, self._lines), 1 << 16):
+                out.write(b"".join(lines))
 
 
 # --- JSON-LD -------------------------------------------------------------------------------------
 
-def jsonld(triples: Iterable[ox.Triple]) -> bytes:
-    """Compacted JSON-LD of ``triples`` (in export order): one node object per line.
+class JsonLd:
+    """Compacted JSON-LD of the triples added (in export order): one node object per line.
 
-    >>> law = ox.NamedNode("https://w3id.org/infokg/id/law/1")
-    >>> jsonld([ox.Triple(law, _RDF_TYPE, ox.NamedNode("https://w3id.org/infokg/def#Law"))]).decode().splitlines()[-2]
+    >>> out = io.BytesIO()
+    >>> with JsonLd(out) as jsonld:
+    ...     jsonld.add([("<https://w3id.org/infokg/id/law/1>", _RDF_TYPE, f"<{KG.Law}>")])
+    >>> out.getvalue().decode().splitlines()[-2]
     '{"@id": "law:1", "@type": "kg:Law"}'
     """
-    nodes: dict[str, dict] = {}
-    for triple in triples:
-        node = nodes.setdefault(str(triple.subject), {"@id": _compact(triple.subject)})
-        if triple.predicate == _RDF_TYPE:
-            _append(node, "@type", _compact(triple.object))
+
+    def __init__(self, out: BinaryIO):
+        self.out = out
+        self._separator = b""
+
+    def __enter__(self) -> JsonLd:
+        context = json.dumps({"@context": PREFIXES}, ensure_ascii=False, sort_keys=True, indent=1)
+        self.out.write((context[:-2] + ',\n "@graph": [\n').encode("utf-8"))
+        return self
+
+    def add(self, triples: Iterable[Triple]) -> None:
+        """Triples grouped by subject; a subject's triples all come in one call."""
+        for _, group in itertools.groupby(triples, key=itemgetter(0)):
+            self.out.write(self._separator + json.dumps(_node(group), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+            self._separator = b",\n"
+
+    def __exit__(self, *_) -> None:
+        self.out.write(b"\n]}\n")
+
+
+def _node(triples: Iterable[Triple]) -> dict:
+    node: dict = {}
+    for subject, predicate, object_ in triples:
+        node.setdefault("@id", _compact(subject))
+        if predicate == _RDF_TYPE:
+            _append(node, "@type", _compact(object_))
         else:
-            _append(node, _compact(triple.predicate), _value(triple.object))
-    lines = [json.dumps(node, ensure_ascii=False, sort_keys=True) for node in nodes.values()]
-    context = json.dumps({"@context": PREFIXES}, ensure_ascii=False, sort_keys=True, indent=1)
-    return (context[:-2] + ',\n "@graph": [\n' + ",\n".join(lines) + "\n]}\n").encode("utf-8")
+            _append(node, _compact(predicate), _value(object_))
+    return node
 
 
 def _append(node: dict, key: str, value) -> None:
@@ -141,106 +352,198 @@ def _append(node: dict, key: str, value) -> None:
         node[key] = [node[key], value]
 
 
-def _value(term):
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return {"@value": term.value, "@language": term.language}
-        if term.datatype == _XSD_STRING:
-            return term.value
-        return {"@value": term.value, "@type": _compact(term.datatype)}
-    return {"@id": _compact(term)}
+def _value(term: str):
+    if term[0] == "<":
+        return {"@id": _compact(term)}
+    text, language, datatype = parts(term)
+    if language:
+        return {"@value": text, "@language": language}
+    return {"@value": text, "@type": _compact_iri(datatype)} if datatype else text
 
 
-def _compact(term) -> str:
-    return _compact_iri(term.value)
+def _compact(term: str) -> str:
+    return _compact_iri(term[1:-1])
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _compact_iri(iri: str) -> str:
     """prefix:local for an IRI under one of the export prefixes (the longest), else the IRI."""
-    best = max((ns for ns in _NAMESPACES if iri.startswith(ns)), key=len, default=None)
+    best = max((ns for ns in _PREFIX_OF if iri.startswith(ns)), key=len, default=None)
     if best is None or iri[len(best):].startswith("//"):
         return iri
-    return f"{_NAMESPACES[best]}:{iri[len(best):]}"
-
-
-_NAMESPACES = {namespace: prefix for prefix, namespace in PREFIXES.items()}
+    return f"{_PREFIX_OF[best]}:{iri[len(best):]}"
 
 
 # --- the entity network ----------------------------------------------------------------------------
 
-_ENTITY_TYPES = {ox.NamedNode(str(KG[name])): name for name in ("Agency", "Project", "Database", "Platform", "Law")}
-_RELATIONS = {ox.NamedNode(str(iri)): name for name, iri in RELATION_PROPERTIES.items()}
-_PLAN, _PREF_LABEL = ox.NamedNode(str(KG.Plan)), ox.NamedNode(str(SKOS.prefLabel))
-_JURISDICTION, _MENTIONED_IN = ox.NamedNode(str(KG.jurisdiction)), ox.NamedNode(str(KG.mentionedIn))
+_ENTITY_TYPES = {f"<{KG[name]}>": name for name in ("Agency", "Project", "Database", "Platform", "Law")}
+_RELATIONS = {f"<{iri}>": name for name, iri in RELATION_PROPERTIES.items()}
+_PLAN, _PREF_LABEL = f"<{KG.Plan}>", f"<{SKOS.prefLabel}>"
+_JURISDICTION, _MENTIONED_IN = f"<{KG.jurisdiction}>", f"<{KG.mentionedIn}>"
 NODE_COLUMNS = ("label", "type", "plan", "jurisdiction", "documents")
 EDGE_COLUMNS = ("relation", "weight")
 
 
-def entity_network(quads: list[ox.Quad]) -> nx.MultiDiGraph:
-    """The merged entities and the relations between them (``quads`` in export order): a node
-    per entity IRI with its name, type, whether it is a plan, its jurisdiction's name (empty:
-    national) and how many documents name it; an edge per relation, keyed by its type and
-    weighted by how many documents state it.
+class EntityNetwork:
+    """The merged entities and the relations between them, gathered from the default graph's
+    triples as they go by: a node per entity IRI with its name, type, whether it is a plan, its
+    jurisdiction's name (empty: national) and how many documents name it; an edge per
+    relation, with its type and how many documents state it (its weight).
 
-    >>> a, b = (ox.NamedNode(f"https://w3id.org/infokg/id/agency/{n}") for n in "ab")
-    >>> network = entity_network([ox.Quad(a, _RDF_TYPE, ox.NamedNode(str(KG.Agency)), DEFAULT_GRAPH),
-    ...                           ox.Quad(a, ox.NamedNode(str(KG.leads)), b, DEFAULT_GRAPH)])
-    >>> list(network.edges(keys=True, data="relation"))
-    [('https://w3id.org/infokg/id/agency/a', 'https://w3id.org/infokg/id/agency/b', 'leads', 'leads')]
+    >>> a, b = "<https://w3id.org/infokg/id/agency/a>", "<https://w3id.org/infokg/id/agency/b>"
+    >>> network = EntityNetwork()
+    >>> network.add([(a, _RDF_TYPE, f"<{KG.Agency}>"), (b, _RDF_TYPE, f"<{KG.Agency}>"), (a, f"<{KG.leads}>", b)])
+    >>> [(head[-1], tail[-1], data["relation"]) for head, tail, data in network.graph({})[1]]
+    [('a', 'b', 'leads')]
     """
-    types, labels, places, plans, documents, stated = {}, {}, {}, set(), Counter(), Counter()
-    relations = []
-    for quad in quads:
-        subject, predicate, object_ = quad.subject.value, quad.predicate, quad.object
-        if predicate in _RELATIONS:
-            if quad.graph_name == DEFAULT_GRAPH:
-                relations.append((subject, _RELATIONS[predicate], object_.value))
-            else:
-                stated[subject, _RELATIONS[predicate], object_.value] += 1
-        elif quad.graph_name != DEFAULT_GRAPH:
-            continue
-        elif predicate == _RDF_TYPE and object_ in _ENTITY_TYPES:
-            types[subject] = _ENTITY_TYPES[object_]
-        elif predicate == _RDF_TYPE and object_ == _PLAN:
-            plans.add(subject)
-        elif predicate == _PREF_LABEL:
-            labels[subject] = object_.value
-        elif predicate == _JURISDICTION:
-            places[subject] = object_.value
-        elif predicate == _MENTIONED_IN:
-            documents[subject] += 1
-    network = nx.MultiDiGraph()
-    for node in sorted(types):
-        network.add_node(node, label=labels.get(node, ""), type=types[node], plan=node in plans,
-                         jurisdiction=labels.get(places.get(node, ""), ""), documents=documents[node])
-    for n, (head, relation, tail) in enumerate(sorted(relations)):  # ids: GraphML and Gephi need unique ones
-        network.add_edge(head, tail, key=relation, id=f"e{n}", relation=relation, weight=stated[head, relation, tail])
-    return network
+
+    def __init__(self):
+        self.types, self.labels, self.places, self.plans = {}, {}, {}, set()
+        self.documents: Counter = Counter()
+        self.relations: list[tuple[str, str, str, Triple]] = []
+
+    def add(self, triples: Iterable[Triple]) -> None:
+        for triple in triples:
+            subject, predicate, object_ = triple
+            if predicate in _RELATIONS:
+                self.relations.append((value(subject), _RELATIONS[predicate], value(object_), triple))
+            elif predicate == _RDF_TYPE and object_ in _ENTITY_TYPES:
+                self.types[value(subject)] = _ENTITY_TYPES[object_]
+            elif predicate == _RDF_TYPE and object_ == _PLAN:
+                self.plans.add(value(subject))
+            elif predicate == _PREF_LABEL:
+                self.labels[value(subject)] = value(object_)
+            elif predicate == _JURISDICTION:
+                self.places[value(subject)] = value(object_)
+            elif predicate == _MENTIONED_IN:
+                self.documents[value(subject)] += 1
+
+    def graph(self, stated: Mapping[Triple, int]) -> tuple[list[tuple[str, dict]], list[tuple[str, str, dict]]]:
+        """The nodes (IRI, attributes) in IRI order and the edges (head, tail, attributes), ids
+        ``e0``, ``e1`` … in (head, relation, tail) order and listed head by head, each head's
+        tails in the order of their first edge (networkx's order, which the files had before);
+        ``stated``: how many documents state each (subject, property, object)."""
+        labels, nodes = self.labels, {}
+        for node in sorted(self.types):
+            nodes[node] = dict(label=labels.get(node, ""), type=self.types[node], plan=node in self.plans,
+                               jurisdiction=labels.get(self.places.get(node, ""), ""), documents=self.documents[node])
+        adjacency: dict[str, dict[str, list[dict]]] = {node: {} for node in nodes}
+        for n, (head, relation, tail, triple) in enumerate(sorted(self.relations, key=itemgetter(0, 1, 2))):
+            if head not in nodes or tail not in nodes:
+                raise ValueError(f"{head} {relation} {tail}: a relation of something that is not an entity (no "
+                                 "kg:Agency, kg:Project … type in the merged graph); check kg/graph.py")
+            edge = dict(id=f"e{n}", relation=relation, weight=stated.get(triple, 0))
+            adjacency[head].setdefault(tail, []).append(edge)
+        edges = [(head, tail, edge) for head, tails in adjacency.items() for tail, kinds in tails.items()
+                 for edge in kinds]
+        return list(nodes.items()), edges
 
 
-def gexf(network: nx.MultiDiGraph) -> bytes:
-    """GEXF 1.2 for Gephi, without the date (and networkx version) networkx stamps on it."""
-    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
-    meta = writer.xml.find("meta")
-    meta.attrib.pop("lastmodifieddate", None)
-    meta.find("creator").text = "infokg"
-    writer.add_graph(network)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+# --- GraphML, GEXF and CSV -------------------------------------------------------------------------
+# Written as networkx wrote them with ElementTree (the same bytes), without building its graph.
+
+_XML = "<?xml version='1.0' encoding='utf-8'?>\n"
+_XML_TYPES = {str: "string", bool: "boolean", int: "long"}
+_NODE_ATTRIBUTES = (("label", str), ("type", str), ("plan", bool), ("jurisdiction", str), ("documents", int))
+_EDGE_ATTRIBUTES = (("id", str), ("relation", str), ("weight", int))
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;",
+                            "\t": "&#09;"})
 
 
-def nodes_csv(network: nx.MultiDiGraph) -> bytes:
+def _attributes(*pairs: tuple[str, object]) -> str:
+    return "".join([f' {name}="{str(value).translate(_ATTRIBUTE)}"' for name, value in pairs])
+
+
+def graphml(nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]]) -> Iterator[str]:
+    """GraphML, piece by piece: a key per attribute, then the nodes and edges with their data."""
+    keys = [("node", name, kind) for name, kind in _NODE_ATTRIBUTES] if nodes else []
+    keys += [("edge", name, kind) for name, kind in _EDGE_ATTRIBUTES] if edges else []
+    yield (f'{_XML}<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-'
+           'instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/'
+           'xmlns/1.0/graphml.xsd">\n')
+    for n in reversed(range(len(keys))):
+        scope, name, kind = keys[n]
+        yield f'  <key id="d{n}" for="{scope}" attr.name="{name}" attr.type="{_XML_TYPES[kind]}" />\n'
+    if not nodes:
+        yield '  <graph edgedefault="directed" />\n</graphml>\n'
+        return
+    yield '  <graph edgedefault="directed">\n'
+    for node, data in nodes:
+        yield f'    <node id="{node.translate(_ATTRIBUTE)}">\n'
+        yield from (_data(n, data[name]) for n, (name, _) in enumerate(_NODE_ATTRIBUTES))
+        yield "    </node>\n"
+    first = len(_NODE_ATTRIBUTES)
+    for head, tail, data in edges:
+        attributes = _attributes(("source", head), ("target", tail), ("id", data["id"]))
+        yield f"    <edge{attributes}>\n"
+        yield from (_data(first + n, data[name]) for n, (name, _) in enumerate(_EDGE_ATTRIBUTES))
+        yield "    </edge>\n"
+    yield "  </graph>\n</graphml>\n"
+
+
+def _data(key: int, value) -> str:
+    text = str(value).translate(_TEXT)
+    return f'      <data key="d{key}">{text}</data>\n' if text else f'      <data key="d{key}" />\n'
+
+
+def gexf(nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]]) -> Iterator[str]:
+    """GEXF 1.2 for Gephi, piece by piece: attributes declared, then nodes (label and attribute
+    values) and edges (id, weight, relation); no date stamped on it, so the same graph gives
+    the same bytes."""
+    yield (f'{_XML}<gexf xmlns="http://www.gexf.net/1.2draft" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+           'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">\n'
+           '  <meta>\n    <creator>infokg</creator>\n  </meta>\n  <graph defaultedgetype="directed" mode="static" name="">\n')
+    node_attributes = [(name, kind) for name, kind in _NODE_ATTRIBUTES if name != "label"]
+    if edges:
+        yield '    <attributes mode="static" class="edge">\n'
+        for n, name in enumerate(("relation", "networkx_key"), start=len(node_attributes)):
+            yield f'      <attribute id="{n}" title="{name}" type="string" />\n'
+        yield "    </attributes>\n"
+    if nodes:
+        yield '    <attributes mode="static" class="node">\n'
+        for n, (name, kind) in enumerate(node_attributes):
+            yield f'      <attribute id="{n}" title="{name}" type="{_XML_TYPES[kind]}" />\n'
+        yield "    </attributes>\n"
+    yield "    <nodes>\n" if nodes else "    <nodes />\n"
+    for node, data in nodes:
+        attributes = _attributes(("id", node), ("label", data["label"]))
+        yield f"      <node{attributes}>\n        <attvalues>\n"
+        yield from (_attvalue(n, data[name]) for n, (name, _) in enumerate(node_attributes))
+        yield "        </attvalues>\n      </node>\n"
+    if nodes:
+        yield "    </nodes>\n"
+    yield "    <edges>\n" if edges else "    <edges />\n"
+    first = len(node_attributes)
+    for head, tail, data in edges:
+        attributes = _attributes(("source", head), ("target", tail), ("id", data["id"]), ("weight", data["weight"]))
+        yield (f"      <edge{attributes}>\n        <attvalues>\n{_attvalue(first, data['relation'])}"
+               f"{_attvalue(first + 1, data['relation'])}        </attvalues>\n      </edge>\n")
+    if edges:
+        yield "    </edges>\n"
+    yield "  </graph>\n</gexf>\n"
+
+
+def _attvalue(key: int, value) -> str:
+    shown = str(value).lower() if isinstance(value, bool) else value
+    return f"          <attvalue{_attributes(('for', key), ('value', shown))} />\n"
+
+
+def _write_text(out: BinaryIO, pieces: Iterable[str]) -> None:
+    """Text given piece by piece, written a few thousand pieces at a time."""
+    for batch in _batches(pieces, 4096):
+        out.write("".join(batch).encode("utf-8"))
+
+
+def nodes_csv(nodes: list[tuple[str, dict]]) -> bytes:
     """One row per entity: id (its IRI) and the node attributes."""
-    return _csv(("id", *NODE_COLUMNS), ([node, *(data[c] for c in NODE_COLUMNS)]
-                                        for node, data in network.nodes(data=True)))
+    return _csv(("id", *NODE_COLUMNS), ([node, *(data[c] for c in NODE_COLUMNS)] for node, data in nodes))
 
 
-def edges_csv(network: nx.MultiDiGraph) -> bytes:
+def edges_csv(edges: list[tuple[str, str, dict]]) -> bytes:
     """One row per relation: its id, source and target IRIs, type and weight."""
     return _csv(("id", "source", "target", *EDGE_COLUMNS), ([data["id"], head, tail, *(data[c] for c in EDGE_COLUMNS)]
-                                                            for head, tail, data in network.edges(data=True)))
+                                                            for head, tail, data in edges))
 
 
 def _csv(header: tuple[str, ...], rows: Iterable[list]) -> bytes:
@@ -253,16 +556,23 @@ def _csv(header: tuple[str, ...], rows: Iterable[list]) -> bytes:
 
 # --- atomic writing ------------------------------------------------------------------------------
 
-def _write_all(out_dir: Path, writers: dict[str, Callable]) -> dict[str, Path]:
-    """Write every file under a temporary name in ``out_dir``, then rename them all into place."""
-    temporary = {name: out_dir / f".{name}.{os.getpid()}.tmp" for name in writers}
+@contextlib.contextmanager
+def _replacing(out_dir: Path, names: Iterable[str]) -> Iterator[dict[str, BinaryIO]]:
+    """Files to write, open under temporary names in ``out_dir``, renamed into place together
+    when the block completes; if it fails, they are removed and the files there stay as they were."""
+    temporary = {name: out_dir / f".{name}.{os.getpid()}.tmp" for name in names}
+    files: dict[str, BinaryIO] = {}
     try:
-        for name, write in writers.items():
-            with open(temporary[name], "wb") as out:
-                write(out)
-                out.flush()
-                os.fsync(out.fileno())
+        for name, path in temporary.items():
+            files[name] = open(path, "wb")
+        yield files
+        for out in files.values():
+            out.flush()
+            os.fsync(out.fileno())
+            out.close()
     except BaseException as exc:
+        for out in files.values():
+            out.close()
         for path in temporary.values():
             path.unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -271,4 +581,3 @@ def _write_all(out_dir: Path, writers: dict[str, Callable]) -> dict[str, Path]:
         raise
     for name, path in temporary.items():
         os.replace(path, out_dir / name)
-    return {name: out_dir / name for name in writers}

@@ -10,12 +10,19 @@ building twice from the same plans gives the same dataset.
 
 The default graph is a function of the named graphs alone (:func:`merge_subject`, one
 subject at a time), so a store can add or drop one document and recompute just the nodes it
-names (kg.store) and still hold exactly what a full build of the same documents holds.
+names (kg.store) and still hold exactly what a full build of the same documents holds, and a
+build can stream documents through, keeping only what each says about each subject
+(:class:`MergedFacts`).
+
+Terms are N-Triples text (kg.ntriples): made, hashed and sorted as plain strings, written to
+the exports as they are and handed to Oxigraph as N-Quads. :func:`build_dataset` gives the
+same graph as an rdflib ``Dataset`` for code that wants one.
 
 >>> from kg.ingest import document_from_text
 >>> from kg.extract import extract_document
+>>> from rdflib.namespace import SKOS as skos
 >>> dataset = build_dataset([extract_document(document_from_text("a.txt", "哈尔滨市电子政务发展规划\\n市信息产业局牵头。"))])
->>> sorted(str(label) for label in facts_graph(dataset).objects(None, SKOS.prefLabel))
+>>> sorted(str(label) for label in facts_graph(dataset).objects(None, skos.prefLabel))
 ['哈尔滨市', '哈尔滨市信息产业局', '哈尔滨市电子政务发展规划', '黑龙江省']
 """
 from __future__ import annotations
@@ -23,15 +30,16 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, AbstractSet, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, AbstractSet, Collection, Iterable, Iterator, Mapping
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Dataset, Graph, URIRef
 
 from . import lexicon, namespace
-from .namespace import EXPORT_PREFIXES, RELATION_PROPERTIES, document_iri, jurisdiction_iri, node_iri
+from .namespace import EXPORT_PREFIXES
+from .ntriples import iri, lines, literal, quads, value
 from .plan import NATIONAL
 from .recognise import ENTITY_TYPES
+from .store import from_ox
 
 if TYPE_CHECKING:
     from .extract import Extraction
@@ -39,20 +47,19 @@ if TYPE_CHECKING:
     from .relate import Relation
     from .resolve import Entity
 
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
+Triple = tuple[str, str, str]  # subject, predicate, object in N-Triples syntax
 # What each document's named graph says about one subject: graph IRI -> (predicate, object)s.
-Said = Mapping[URIRef, AbstractSet[tuple[URIRef, Node]]]
+Said = Mapping[str, Collection[tuple[str, str]]]
 
 
 class _Vocabulary:
-    """A namespace whose terms are made once: rdflib makes (and checks) a new URIRef on every
-    lookup, which was a good part of the build time."""
+    """A namespace's terms, each made once."""
 
     def __init__(self, terms):
         self._terms = terms
 
-    def __getattr__(self, name: str) -> URIRef:
-        term = self._terms[name]
+    def __getattr__(self, name: str) -> str:
+        term = iri(self._terms[name])
         setattr(self, name, term)
         return term
 
@@ -60,26 +67,53 @@ class _Vocabulary:
 KG, OA, PROV, RDF, SKOS, XSD, DCT = (_Vocabulary(ns) for ns in (namespace.KG, namespace.OA, namespace.PROV,
                                                                   namespace.RDF, namespace.SKOS, namespace.XSD,
                                                                   namespace.DCTERMS))
-entity_iri = functools.lru_cache(maxsize=1 << 16)(namespace.entity_iri)
+_ID = str(namespace.ID)
+_XSD = str(namespace.XSD)
 
-ENTITY_CLASSES = {name: namespace.KG[name] for name in ENTITY_TYPES}
+
+@functools.lru_cache(maxsize=1 << 16)
+def entity_iri(key: str) -> str:
+    return iri(namespace.entity_iri(key))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def document_iri(sha256: str) -> str:
+    return iri(namespace.document_iri(sha256))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def jurisdiction_iri(code: str) -> str:
+    return iri(namespace.jurisdiction_iri(code))
+
+
+def node_iri(kind: str, *parts: object) -> str:
+    return f"<{_ID}{namespace.node_name(kind, *parts)}>"
+
+
+def _offset(n: int) -> str:
+    return f'"{n}"^^<{_XSD}nonNegativeInteger>'
+
+
+ENTITY_CLASSES = {name: iri(namespace.KG[name]) for name in ENTITY_TYPES}
+RELATION_PROPERTIES = {name: iri(term) for name, term in namespace.RELATION_PROPERTIES.items()}
 PLAN_TITLE_RULE = "plan-title"
-TRUE = Literal(True)
+TRUE = literal("true", datatype=f"{_XSD}boolean")
 
 
 def build_dataset(extractions: list[Extraction]) -> Dataset:
-    """The dataset of these extractions: merged facts by default, one named graph per document."""
+    """The dataset of these extractions as rdflib's: merged facts by default, one named graph
+    per document (what `kg build` writes into the store, for code written against rdflib)."""
     dataset = Dataset()
-    for prefix, iri in EXPORT_PREFIXES.items():
-        dataset.bind(prefix, iri)
-    said: dict[URIRef, dict[URIRef, set]] = {}
-    for document in sorted((document_graph(x) for x in extractions), key=lambda d: (d.iri, d.file_name)):
-        graph = dataset.graph(document.iri)
-        graph.addN((*triple, graph) for triple in (*document.facts, *document.provenance))
-        for subject, predicate, object_ in document.facts:
-            said.setdefault(subject, {}).setdefault(document.iri, set()).add((predicate, object_))
+    for prefix, namespace_iri in EXPORT_PREFIXES.items():
+        dataset.bind(prefix, namespace_iri)
+    merged = MergedFacts()
+    for document in map(document_graph, extractions):
+        graph = dataset.graph(URIRef(value(document.iri)))
+        graph.addN((*map(from_ox, quad.triple), graph) for quad in quads(document.nquads()))
+        merged.add(document.iri, document.facts)
     default = dataset.default_graph
-    default.addN((*triple, default) for subject in sorted(said) for triple in merge_subject(subject, said[subject]))
+    merged_lines = lines(triple for triples in merged.subjects() for triple in triples)
+    default.addN((*map(from_ox, quad.triple), default) for quad in quads(merged_lines))
     return dataset
 
 
@@ -91,12 +125,17 @@ def facts_graph(dataset: Dataset) -> Graph:
 @dataclass(frozen=True)
 class DocumentGraph:
     """One document's named graph: the facts it states, which the default graph merges with
-    every other document's, and the provenance (mentions, statements, evidence), which it keeps."""
+    every other document's, and the provenance (mentions, statements, evidence), which it keeps.
+    A triple can come twice (a division above two places it names); the graph holds it once."""
 
-    iri: URIRef
+    iri: str
     file_name: str
     facts: tuple[Triple, ...]
     provenance: tuple[Triple, ...]
+
+    def nquads(self) -> str:
+        """The graph as N-Quads (in the order made, repeats included)."""
+        return lines((*self.facts, *self.provenance), self.iri)
 
 
 def document_graph(extraction: Extraction) -> DocumentGraph:
@@ -113,19 +152,19 @@ def document_graph(extraction: Extraction) -> DocumentGraph:
 _PLAN_ATTRIBUTES = frozenset({KG.period, KG.year, KG.jurisdiction})
 
 
-def merge_subject(subject: URIRef, said: Said) -> Iterator[Triple]:
+def merge_subject(subject: str, said: Said) -> Iterator[Triple]:
     """The merged facts about ``subject`` from what each document's graph says about it.
 
     Everything is kept except: the name (skos:prefLabel) is the one most documents use (ties:
     the smallest) and every other name is an alias; kg:elliptical only if every document says
     so; a plan's period, year and jurisdiction come from the first document describing it.
 
-    >>> x, a, b = URIRef("x"), URIRef("doc/a"), URIRef("doc/b")
-    >>> said = {a: {(SKOS.prefLabel, Literal("乙")), (KG.elliptical, TRUE)}, b: {(SKOS.prefLabel, Literal("甲"))}}
-    >>> [(p.split("#")[1], str(o)) for _, p, o in sorted(merge_subject(x, said))]
-    [('altLabel', '甲'), ('prefLabel', '乙')]
+    >>> x, a, b = "<https://example.org/x>", "<https://example.org/doc/a>", "<https://example.org/doc/b>"
+    >>> said = {a: {(SKOS.prefLabel, '"乙"'), (KG.elliptical, TRUE)}, b: {(SKOS.prefLabel, '"甲"')}}
+    >>> sorted((p.split("#")[1], o) for _, p, o in merge_subject(x, said))
+    [('altLabel>', '"甲"'), ('prefLabel>', '"乙"')]
     """
-    describing = [graph for graph in sorted(said) if (RDF.type, KG.Plan) in said[graph]]
+    describing = [graph for graph in sorted(said, key=value) if (RDF.type, KG.Plan) in said[graph]]
     votes: Counter = Counter()
     names, kept, elliptical = set(), set(), 0
     for graph in said:
@@ -139,13 +178,63 @@ def merge_subject(subject: URIRef, said: Said) -> Iterator[Triple]:
             elif predicate not in _PLAN_ATTRIBUTES or graph not in describing[1:]:
                 kept.add((predicate, object_))
     if votes:
-        name = min(votes, key=lambda n: (-votes[n], str(n)))
+        name = min(votes, key=lambda n: (-votes[n], value(n)))
         kept.add((SKOS.prefLabel, name))
         kept.update((SKOS.altLabel, alias) for alias in (names | set(votes)) - {name})
     if elliptical and elliptical == len(said):
         kept.add((KG.elliptical, TRUE))
     for predicate, object_ in kept:
         yield subject, predicate, object_
+
+
+class MergedFacts:
+    """What each document's graph says about each subject: all a streaming build keeps of a
+    document once its graph is stored, and all the default graph is made from. Kept compact,
+    as it grows with the corpus: per subject a list of (graph, pairs), each distinct term once.
+
+    >>> merged, x, a = MergedFacts(), "<https://example.org/x>", "<https://example.org/a>"
+    >>> merged.add(a, [(x, SKOS.prefLabel, '"甲"'), (x, KG.leads, x), (x, KG.leads, x)])
+    >>> [sorted(o for _, _, o in triples) for triples in merged.subjects()]
+    [['"甲"', '<https://example.org/x>']]
+    >>> merged.stated({KG.leads})
+    Counter({('<https://example.org/x>', '<https://w3id.org/infokg/def#leads>', '<https://example.org/x>'): 1})
+    """
+
+    def __init__(self):
+        self._said: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
+        self._terms: dict[str, str] = {}
+        self._graphs: set[str] = set()
+
+    def add(self, graph: str, facts: Iterable[Triple]) -> None:
+        """What the document graph ``graph`` states (a second document of the same text adds to it)."""
+        terms = self._terms
+        graph = terms.setdefault(graph, graph)
+        again = graph in self._graphs
+        self._graphs.add(graph)
+        by_subject: dict[str, dict[tuple[str, str], None]] = {}
+        for subject, predicate, object_ in facts:  # a fact can come twice
+            by_subject.setdefault(subject, {})[terms.setdefault(predicate, predicate),
+                                               terms.setdefault(object_, object_)] = None
+        for subject, pairs in by_subject.items():
+            said = self._said.setdefault(terms.setdefault(subject, subject), [])
+            known = next((n for n, (g, _) in enumerate(said) if g == graph), None) if again else None
+            if known is None:
+                said.append((graph, tuple(pairs)))
+            else:
+                said[known] = (graph, tuple({**dict.fromkeys(said[known][1]), **pairs}))
+
+    def subjects(self) -> Iterator[list[Triple]]:
+        """The merged facts (:func:`merge_subject`) subject by subject, in the exports' order."""
+        for subject in sorted(self._said):
+            yield list(merge_subject(subject, dict(self._said[subject])))
+
+    def stated(self, predicates: AbstractSet[str]) -> Counter:
+        """How many document graphs state each (subject, predicate, object) with one of ``predicates``."""
+        counts: Counter = Counter()
+        for subject, by_graph in self._said.items():
+            for _, pairs in by_graph:
+                counts.update((subject, p, o) for p, o in pairs if p in predicates)
+        return counts
 
 
 # --- what is said about an entity ----------------------------------------------------------------
@@ -194,20 +283,20 @@ def _merge(key: str, group: list[tuple[Entity, str]]) -> _Description:
 def _entity_triples(description: _Description) -> Iterator[Triple]:
     node = entity_iri(description.key)
     yield node, RDF.type, _entity_class(description)
-    yield node, SKOS.prefLabel, Literal(description.name, lang="zh")
+    yield node, SKOS.prefLabel, literal(description.name, language="zh")
     for alias in description.aliases:
-        yield node, SKOS.altLabel, Literal(alias, lang="zh")
+        yield node, SKOS.altLabel, literal(alias, language="zh")
     for sha in description.documents:
         yield node, KG.mentionedIn, document_iri(sha)
     if description.scope != NATIONAL:
         yield node, KG.jurisdiction, jurisdiction_iri(description.scope)
     for number in description.doc_numbers:
-        yield node, KG.documentNumber, Literal(number)
+        yield node, KG.documentNumber, literal(number)
     if description.elliptical:
         yield node, KG.elliptical, TRUE
 
 
-def _entity_class(description: _Description) -> URIRef:
+def _entity_class(description: _Description) -> str:
     try:
         return ENTITY_CLASSES[description.type]
     except KeyError:
@@ -224,7 +313,7 @@ class _Source:
 
     extraction: Extraction
     sha: str
-    node: URIRef
+    node: str
 
     @classmethod
     def of(cls, extraction: Extraction) -> _Source:
@@ -258,11 +347,11 @@ def _document_facts(source: _Source) -> Iterator[Triple]:
     extraction, node = source.extraction, source.node
     document = extraction.document
     yield node, RDF.type, KG.SourceDocument
-    yield node, KG.fileName, Literal(document.name)
-    yield node, KG.sha256, Literal(source.sha)
-    yield node, KG.encoding, Literal(document.encoding)
+    yield node, KG.fileName, literal(document.name)
+    yield node, KG.sha256, literal(source.sha)
+    yield node, KG.encoding, literal(document.encoding)
     if extraction.plan.title:
-        yield node, DCT.title, Literal(extraction.plan.title, lang="zh")
+        yield node, DCT.title, literal(extraction.plan.title, language="zh")
     if extraction.plan.jurisdiction.code:  # where the document applies: its plan's jurisdiction
         yield node, DCT.coverage, jurisdiction_iri(extraction.plan.jurisdiction.code)
     codes = {e.scope for e in extraction.entities} | {extraction.plan.jurisdiction.code or NATIONAL}
@@ -285,9 +374,9 @@ def _plan_triples(source: _Source, plan: Entity) -> Iterator[Triple]:
     info = source.extraction.plan
     yield node, RDF.type, KG.Plan
     if info.period:
-        yield node, KG.period, Literal(info.period)
+        yield node, KG.period, literal(info.period)
     if info.year:
-        yield node, KG.year, Literal(str(info.year), datatype=XSD.gYear)
+        yield node, KG.year, literal(str(info.year), datatype=f"{_XSD}gYear")
     code = info.jurisdiction.code
     if code and plan.scope in (NATIONAL, code):  # never a second jurisdiction beside the entity's own
         yield node, KG.jurisdiction, jurisdiction_iri(code)
@@ -304,15 +393,15 @@ def _jurisdiction_triples(codes: Iterable[str]) -> Iterator[Triple]:
             division = divisions[code]
             node = jurisdiction_iri(code)
             yield node, RDF.type, KG.Jurisdiction
-            yield node, SKOS.prefLabel, Literal(division.name, lang="zh")
-            yield node, KG.adcode, Literal(code)
-            yield node, KG.level, Literal(division.level)
+            yield node, SKOS.prefLabel, literal(division.name, language="zh")
+            yield node, KG.adcode, literal(code)
+            yield node, KG.level, literal(division.level)
             if division.parent:
                 yield node, KG.withinJurisdiction, jurisdiction_iri(division.parent)
             code = division.parent
 
 
-def _relation_property(relation: Relation) -> URIRef:
+def _relation_property(relation: Relation) -> str:
     try:
         return RELATION_PROPERTIES[relation.type]
     except KeyError:
@@ -335,7 +424,7 @@ def _mention_triples(source: _Source, entity: Entity, mention: Mention) -> Itera
     yield node, OA.hasBody, entity_iri(entity.key)
     yield node, OA.hasTarget, target
     yield node, OA.motivatedBy, OA.identifying
-    yield node, KG.rule, Literal(mention.rule)
+    yield node, KG.rule, literal(mention.rule)
     if mention.expanded:
         yield node, KG.elliptical, TRUE
     yield target, RDF.type, OA.SpecificResource
@@ -343,10 +432,10 @@ def _mention_triples(source: _Source, entity: Entity, mention: Mention) -> Itera
     yield target, OA.hasSelector, position
     yield target, OA.hasSelector, quote
     yield position, RDF.type, OA.TextPositionSelector
-    yield position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)
-    yield position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)
+    yield position, OA.start, _offset(start)
+    yield position, OA.end, _offset(end)
     yield quote, RDF.type, OA.TextQuoteSelector
-    yield quote, OA.exact, Literal(document.text[start:end])
+    yield quote, OA.exact, literal(document.text[start:end])
 
 
 def _statement_triples(source: _Source, relation: Relation) -> Iterator[Triple]:
@@ -362,9 +451,9 @@ def _statement_triples(source: _Source, relation: Relation) -> Iterator[Triple]:
     yield node, RDF.object, entity_iri(relation.tail)
     yield node, KG.evidence, evidence
     yield node, KG.statedIn, source.node
-    yield node, KG.rule, Literal(relation.rule)
+    yield node, KG.rule, literal(relation.rule)
     yield evidence, RDF.type, KG.Evidence
-    yield evidence, PROV.value, Literal(document.text[start:end])
-    yield evidence, KG.startOffset, Literal(start, datatype=XSD.nonNegativeInteger)
-    yield evidence, KG.endOffset, Literal(end, datatype=XSD.nonNegativeInteger)
+    yield evidence, PROV.value, literal(document.text[start:end])
+    yield evidence, KG.startOffset, _offset(start)
+    yield evidence, KG.endOffset, _offset(end)
     yield evidence, PROV.wasQuotedFrom, source.node

@@ -52,9 +52,11 @@ def jurisdiction_iri(code: str) -> URIRef:
     return ID[f"jurisdiction/{code}"]
 
 
-def node_iri(kind: str, *parts: object) -> URIRef:
-    """IRIs for provenance nodes (mentions, evidence, statements), stable for stable input."""
-    return ID[f"{kind}/{_digest('|'.join(map(str, parts)))}"]
+def node_name(kind: str, *parts: object) -> str:
+    """A provenance node's (mention's, statement's, evidence's …) IRI after ``ID``, stable for
+    stable input: its kind and a digest of its parts. A plain string: a build makes a hundred
+    thousand of them."""
+    return f"{kind}/{_digest('|'.join(map(str, parts)))}"
 
 
 # The folders of ID: entity types (lower case), documents, jurisdictions, provenance nodes.

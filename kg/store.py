@@ -1,7 +1,8 @@
 """Store: the graph in an embedded Oxigraph database, behind rdflib's API, changed in place.
 
-``kg build`` writes the dataset of kg.graph into a store and the exports from it, ``kg add``
-and ``kg remove`` change one document at a time, and ``kg query`` asks the store: Oxigraph
+``kg build`` bulk-loads every plan's graph into a new store that replaces the old one
+(:func:`rebuilding`, kg.build), ``kg add`` and ``kg remove`` change one document at a time and
+rewrite the exports from the store, and ``kg query`` asks the store: Oxigraph
 answers the competency questions in milliseconds where rdflib's in-memory engine takes
 seconds (bench/sparql.py). ``Store.dataset`` is the same data as an rdflib ``Dataset``
 (through oxrdflib), so code written against rdflib runs on it unchanged.
@@ -21,7 +22,7 @@ Oxigraph keeps a literal of a type derived from xsd:integer as xsd:integer, the 
 (``"5"^^xsd:nonNegativeInteger`` comes back as ``5``); the text offsets are such literals.
 Reading quads out of the store (``iter(store)``, hence the exports) gives them back the
 datatype the ontology declares, so exports written from the store are byte-identical to
-those written from kg.graph's dataset. SPARQL on the store sees plain integers.
+those ``kg build`` writes. SPARQL on the store sees plain integers.
 
 >>> from rdflib import Dataset, URIRef
 >>> dataset = Dataset()
@@ -34,8 +35,11 @@ those written from kg.graph's dataset. SPARQL on the store sees plain integers.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 import re
+import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -47,6 +51,7 @@ from oxrdflib.store import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
+from . import ntriples
 from .namespace import EXPORT_PREFIXES, KG, OA, SKOS, XSD
 
 if TYPE_CHECKING:
@@ -123,8 +128,10 @@ class Store:
     def close(self) -> None:
         """Let go of the database, so another Store (or process) can open the folder: rdflib's
         graphs keep reference cycles to it, and its lock goes only with the last reference."""
+        cycles = self._dataset is not None
         self._ox = self._dataset = None
-        gc.collect()
+        if cycles:
+            gc.collect()
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -212,10 +219,11 @@ class Store:
         from .graph import document_graph  # here: kg.graph loads the extractor, which `kg query` does without
 
         document = document_graph(extraction)
-        graph = ox.NamedNode(str(document.iri))
+        new = set(ntriples.quads(document.nquads()))
+        graph = next(iter(new)).graph_name
         kept_names = set(self.quads(graph, _FILE_NAME, None, graph))
-        new = {ox.Quad(*map(to_ox, triple), graph) for triple in (*document.facts, *document.provenance)}
-        return self._replace_graph(graph, new | kept_names, {to_ox(s) for s, _, _ in document.facts})
+        stated = {subject for subject, _, _ in document.facts}
+        return self._replace_graph(graph, new | kept_names, {q.subject for q in new if str(q.subject) in stated})
 
     def remove(self, spec: str) -> tuple[StoredDocument, Change]:
         """Remove the document ``spec`` names (see :meth:`find`) and what only it said."""
@@ -248,9 +256,15 @@ class Store:
             if quad.graph_name == DEFAULT_GRAPH:
                 current.add(quad)
             elif quad.graph_name != graph or quad in new:
-                said[from_ox(quad.graph_name)].add((from_ox(quad.predicate), from_ox(quad.object)))
-        merged = {ox.Quad(subject, to_ox(p), to_ox(o), DEFAULT_GRAPH) for _, p, o in merge_subject(from_ox(subject), said)}
+                said[str(quad.graph_name)].add((str(quad.predicate), str(quad.object)))
+        merged = set(ntriples.quads(ntriples.lines(merge_subject(str(subject), said))))
         return current, merged
+
+    def bulk_load(self, nquads: bytes) -> None:
+        """Add N-Quads as kg.ntriples writes them (kg build, into a new store): Oxigraph's bulk
+        loader, without checking again IRIs that kg.namespace made."""
+        self._check_writable()
+        self.oxigraph.bulk_load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
 
     def _bulk_load(self, quads: Iterable[ox.Quad]) -> Change:
         self._check_writable()
@@ -281,6 +295,26 @@ class Store:
 
     def _where(self) -> str:
         return str(self.path) if self.path is not None else "the in-memory store"
+
+
+@contextlib.contextmanager
+def rebuilding(path: Path) -> Iterator[Store]:
+    """A new, empty store that takes the place of the store in ``path`` when the block
+    completes; meanwhile that store is held (no other kg process writes to it) and if the
+    block fails, it is left as it was. Bulk loads go fastest into an empty store."""
+    path = Path(path)
+    fresh, old = (path.with_name(f".{path.name}.{kind}-{os.getpid()}") for kind in ("new", "old"))
+    with Store(path):
+        shutil.rmtree(fresh, ignore_errors=True)
+        try:
+            with Store(fresh) as store:
+                yield store
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+    os.replace(path, old)
+    os.replace(fresh, path)
+    shutil.rmtree(old)
 
 
 def _open(path: Path | None, read_only: bool) -> ox.Store:

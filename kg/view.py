@@ -18,8 +18,9 @@ import base64
 import hashlib
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -34,8 +35,6 @@ from .relate import RELATION_TYPES
 
 if TYPE_CHECKING:
     from .extract import Extraction
-    from .relate import Relation
-    from .resolve import Entity
 
 TEMPLATES = Path(__file__).parent / "templates"
 VIS_JS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2" / "vis-network.min.js"
@@ -66,6 +65,9 @@ GAP = (210, 80)  # pixels between packed parts: labels run sideways, so wider ac
 SEED = 7
 ASPECT = 1.6  # of the packed whole: about a screen's
 _NX_LIMIT = 500  # networkx's spring layout needs scipy from this size on; ours does not
+# The most entities a page shows: the size it stays interactive at (tests/test_view.py), and the
+# layout of a connected part takes time with the square of its size.
+MAX_NODES = 5000
 
 
 class ViewError(Exception):
@@ -74,51 +76,95 @@ class ViewError(Exception):
 
 # --- the graph ---------------------------------------------------------------------------
 
-def viewer_graph(extractions: list[Extraction]) -> nx.MultiDiGraph:
-    """Entities and relations of all plans: one node per entity key across plans, one
-    edge per (relation type, head, tail) with every sentence that states it."""
-    graph = nx.MultiDiGraph(plan_periods={})
-    for extraction in extractions:
-        plan = extraction.plan.title or extraction.document.name
-        graph.graph["plan_periods"][plan] = extraction.plan.period
-        for entity in extraction.entities:
-            _add_entity(graph, entity, extraction, plan)
-        for relation in extraction.relations:
-            _add_relation(graph, relation, extraction, plan)
+class EntityView(NamedTuple):
+    node: str  # its IRI
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    jurisdiction: str  # "national" or the division's name
+    mentions: int
+
+
+class RelationView(NamedTuple):
+    head: str
+    tail: str
+    type: str
+    evidence: str  # the sentence, in the plan's own text
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """What one plan adds to the viewer: a few strings per entity and relation, small enough
+    for a build's worker process to send back instead of the extraction."""
+
+    document: str  # file name
+    sha256: str
+    plan: str  # title, else file name
+    period: str
+    entities: tuple[EntityView, ...]
+    relations: tuple[RelationView, ...]
+
+
+def plan_view(extraction: Extraction) -> PlanView:
+    """The viewer's part of one extraction. Evidence is the plan's own text (the matching
+    text may lack spaces and use other punctuation)."""
+    document = extraction.document
+    entities = tuple(EntityView(str(entity_iri(e.key)), e.name, e.type, tuple(e.aliases),
+                                _jurisdiction(e.scope, extraction), len(e.mentions)) for e in extraction.entities)
+    listed = {e.key for e in extraction.entities}
+    relations = []
+    for relation in extraction.relations:
+        for key in (relation.head, relation.tail):
+            if key not in listed:
+                raise ViewError(f"{document.name}: a {relation.type} relation names {key}, "
+                                "which the extraction does not list; re-run the extraction")
+        start, stop = document.to_original(*relation.evidence)
+        relations.append(RelationView(str(entity_iri(relation.head)), str(entity_iri(relation.tail)), relation.type,
+                                      document.text[start:stop].strip()))
+    return PlanView(document.name, document.sha256, extraction.plan.title or document.name, extraction.plan.period,
+                    entities, tuple(relations))
+
+
+def viewer_graph(extractions: Iterable[Extraction]) -> nx.MultiDiGraph:
+    """Entities and relations of all plans (see :func:`views_graph`)."""
+    return views_graph(map(plan_view, extractions))
+
+
+def views_graph(views: Iterable[PlanView]) -> nx.MultiDiGraph:
+    """Entities and relations of all plans: one node per entity key across plans, one edge
+    per (relation type, head, tail) with every sentence that states it. Plans are taken in
+    file-name order, whatever order they come in, so names and lists read the same each time."""
+    nodes: dict[str, dict] = {}
+    edges: dict[tuple[str, str, str], dict] = {}
+    periods: dict[str, str] = {}
+    for view in sorted(views, key=lambda v: (v.document, v.sha256)):
+        periods[view.plan] = view.period
+        for entity in view.entities:
+            _add_entity(nodes, entity, view)
+        for relation in view.relations:
+            edges.setdefault((relation.head, relation.tail, relation.type), {})[view.plan, relation.evidence] = None
+    graph = nx.MultiDiGraph(plan_periods=periods)
+    for node, data in nodes.items():
+        graph.add_node(node, **{field: list(v) if isinstance(v, dict) else v for field, v in data.items()})
+    for (head, tail, kind), evidence in edges.items():
+        graph.add_edge(head, tail, key=kind, type=kind, evidence=list(evidence))
     return graph
 
 
-def _add_entity(graph: nx.MultiDiGraph, entity: Entity, extraction: Extraction, plan: str) -> None:
-    node = str(entity_iri(entity.key))
-    if node not in graph:
-        graph.add_node(node, name=entity.name, type=entity.type, aliases=[], plans=[], documents=[],
-                       jurisdiction=_jurisdiction(entity.scope, extraction), periods=[], mentions=0)
-    data = graph.nodes[node]
+def _add_entity(nodes: dict[str, dict], entity: EntityView, view: PlanView) -> None:
+    """Name, type and jurisdiction as the first plan gives them; aliases, plans, documents and
+    periods gathered in order (dicts as ordered sets: a national body is in every plan)."""
+    data = nodes.get(entity.node)
+    if data is None:
+        data = nodes[entity.node] = dict(name=entity.name, type=entity.type, aliases={}, plans={}, documents={},
+                                         jurisdiction=entity.jurisdiction, periods={}, mentions=0)
     for alias in (entity.name, *entity.aliases):
-        if alias != data["name"] and alias not in data["aliases"]:
-            data["aliases"].append(alias)
-    for field, value in (("plans", plan), ("documents", extraction.document.name),
-                         ("periods", extraction.plan.period)):
-        if value and value not in data[field]:
-            data[field].append(value)
-    data["mentions"] += len(entity.mentions)
-
-
-def _add_relation(graph: nx.MultiDiGraph, relation: Relation, extraction: Extraction, plan: str) -> None:
-    """One edge per (type, head, tail); each plan sentence stating it is evidence, in the
-    plan's own text (the matching text may lack spaces and use other punctuation)."""
-    head, tail = str(entity_iri(relation.head)), str(entity_iri(relation.tail))
-    for node, key in ((head, relation.head), (tail, relation.tail)):
-        if node not in graph:
-            raise ViewError(f"{extraction.document.name}: a {relation.type} relation names {key}, "
-                            "which the extraction does not list; re-run the extraction")
-    start, stop = extraction.document.to_original(*relation.evidence)
-    evidence = (plan, extraction.document.text[start:stop].strip())
-    if not graph.has_edge(head, tail, key=relation.type):
-        graph.add_edge(head, tail, key=relation.type, type=relation.type, evidence=[])
-    found = graph.edges[head, tail, relation.type]["evidence"]
-    if evidence not in found:
-        found.append(evidence)
+        if alias != data["name"]:
+            data["aliases"][alias] = None
+    for field, value in (("plans", view.plan), ("documents", view.document), ("periods", view.period)):
+        if value:
+            data[field][value] = None
+    data["mentions"] += entity.mentions
 
 
 def _jurisdiction(scope: str, extraction: Extraction) -> str:
@@ -136,8 +182,13 @@ def _jurisdiction(scope: str, extraction: Extraction) -> str:
 def write_viewer(graph: nx.MultiDiGraph, path: Path | str, title: str = "infokg") -> Path:
     """Write the viewer of ``graph`` to ``path`` whole or not at all (a reader never
     opens half a page); the same graph and title give the same bytes."""
+    return write_page(render_viewer(graph, title), path)
+
+
+def write_page(page: str, path: Path | str) -> Path:
+    """Write a rendered page (:func:`render_viewer`) to ``path``, whole or not at all."""
     path = Path(path)
-    data = render_viewer(graph, title).encode("utf-8")
+    data = page.encode("utf-8")
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,8 +202,12 @@ def write_viewer(graph: nx.MultiDiGraph, path: Path | str, title: str = "infokg"
     return path
 
 
-def render_viewer(graph: nx.MultiDiGraph, title: str = "infokg") -> str:
-    """The viewer page as text."""
+def render_viewer(graph: nx.MultiDiGraph, title: str = "infokg", limit: int = MAX_NODES) -> str:
+    """The viewer page as text; a graph of more than ``limit`` entities is cut down
+    (:func:`shown`) and the title says so."""
+    note = cap_note(graph, limit)
+    if note:
+        graph, title = shown(graph, limit), f"{title} · {note}"
     nodes = sorted(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
     facets = _facets(graph)
@@ -173,6 +228,25 @@ def render_viewer(graph: nx.MultiDiGraph, title: str = "infokg") -> str:
     net.templateEnv.globals.update(scripts, css=(TEMPLATES / "viewer.css").read_text(encoding="utf-8"),
                                    csp=_csp(scripts.values()), meta=_meta(graph, title, facets, at))
     return net.generate_html()
+
+
+def cap_note(graph: nx.MultiDiGraph, limit: int = MAX_NODES) -> str:
+    """What the page leaves out of ``graph``: "" when it shows every entity."""
+    total = graph.number_of_nodes()
+    return "" if total <= limit else f"the {limit:,} best-connected of {total:,} entities"
+
+
+def shown(graph: nx.MultiDiGraph, limit: int = MAX_NODES) -> nx.MultiDiGraph:
+    """The ``limit`` best-connected entities of ``graph`` (most relations, then most mentions,
+    then IRI) and the relations among them, in the order ``graph`` has them."""
+    degree = graph.degree()
+    ranked = sorted(graph.nodes(data="mentions", default=0), key=lambda item: (-degree[item[0]], -item[1], item[0]))
+    keep = {node for node, _ in ranked[:limit]}
+    part = nx.MultiDiGraph(**graph.graph)
+    part.add_nodes_from((node, data) for node, data in graph.nodes(data=True) if node in keep)
+    part.add_edges_from((head, tail, kind, data) for head, tail, kind, data in graph.edges(keys=True, data=True)
+                        if head in keep and tail in keep)
+    return part
 
 
 def _facets(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
@@ -291,7 +365,7 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
         return -len(part), first.get("type", ""), first.get("name", ""), part[0]
 
     parts = sorted((sorted(c) for c in nx.connected_components(simple)), key=order)
-    placed = [_part_layout(_ordered_subgraph(simple, part), part) for part in parts]
+    placed = [_part_layout(simple, part) for part in parts]
     return _pack(placed)
 
 
@@ -304,12 +378,13 @@ def _ordered_subgraph(graph: nx.Graph, nodes: list[str]) -> nx.Graph:
     return part
 
 
-def _part_layout(part: nx.Graph, nodes: list[str]) -> dict[str, np.ndarray]:
-    """One connected part, scaled so that a node's nearest neighbour is typically SPACING
-    away (hubs pull a force layout into a tight core, and a fixed extent would crush it),
-    then stretched across so that side-by-side labels overlap less."""
-    if len(nodes) == 1:
+def _part_layout(graph: nx.Graph, nodes: list[str]) -> dict[str, np.ndarray]:
+    """One connected part of ``graph``, scaled so that a node's nearest neighbour is typically
+    SPACING away (hubs pull a force layout into a tight core, and a fixed extent would crush
+    it), then stretched across so that side-by-side labels overlap less."""
+    if len(nodes) == 1:  # most parts of a large graph: no subgraph to make
         return {nodes[0]: np.zeros(2)}
+    part = _ordered_subgraph(graph, nodes)
     if len(nodes) < _NX_LIMIT:
         placed = nx.spring_layout(part, seed=SEED, method="force")
         xy = np.array([placed[node] for node in nodes])

@@ -19,7 +19,7 @@ from kg.plan import NATIONAL_JURISDICTION, PlanInfo
 from kg.recognise import Mention
 from kg.relate import RELATION_TYPES, Relation
 from kg.resolve import Entity
-from kg.view import ENTITY_STYLES, ViewError, layout, render_viewer, viewer_graph, write_viewer
+from kg.view import ENTITY_STYLES, ViewError, cap_note, layout, render_viewer, shown, viewer_graph, write_viewer
 
 XSS = "<img src=x onerror=alert(1)>"
 XSS_ALIAS = "</script><script>alert(2)</script>"
@@ -160,6 +160,19 @@ def test_unwritable_path_names_the_file(xss_graph, tmp_path):
 
 def test_empty_graph_still_makes_a_page(tmp_path):
     assert "kg-nodes\">[]<" in write_viewer(nx.MultiDiGraph(), tmp_path / "empty.html").read_text(encoding="utf-8")
+
+
+def test_a_graph_too_large_to_show_keeps_its_best_connected_entities():
+    graph = _synthetic_graph(60, 40)
+    part = shown(graph, limit=20)
+    kept, degree = set(part.nodes), dict(graph.degree())
+    assert len(kept) == 20 and min(degree[n] for n in kept) >= max(degree[n] for n in graph if n not in kept)
+    assert all(part.nodes[n] == graph.nodes[n] for n in kept)
+    assert set(part.edges(keys=True)) == {(u, v, k) for u, v, k in graph.edges(keys=True) if u in kept and v in kept}
+    assert cap_note(graph, 20) == "the 20 best-connected of 60 entities" and cap_note(graph) == ""
+    page = render_viewer(graph, "infokg", limit=20)
+    assert "infokg · the 20 best-connected of 60 entities" in page
+    assert page == render_viewer(part, "infokg · the 20 best-connected of 60 entities")
 
 
 def test_layout_is_deterministic_and_spread():

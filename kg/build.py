@@ -1,0 +1,249 @@
+"""Build: extract plans in worker processes and stream each plan's graph into the store and the
+exports, in memory that does not grow with the corpus (``kg build``).
+
+A worker turns one plan into a :class:`Piece`: its named graph already serialised
+(kg.export.GraphText, sorted TriG and N-Quads), the facts the merged default graph is made
+from, and what the viewer shows - never the Extraction, which costs more to send between
+processes than to make. The main process takes the pieces in input order and
+
+* bulk-loads each graph's N-Quads into a new store, a batch at a time;
+* spools each serialised graph to a file, to be copied into the exports in IRI order;
+* keeps the facts (kg.graph.MergedFacts: per subject, per document) and the viewer's part.
+
+Then it merges the default graph subject by subject, loads it too, writes the exports, puts
+the new store in the old one's place and writes the viewer. The output does not depend on
+the order plans come in or on the number of workers: named graphs are written in IRI order,
+the default graph in subject order, the viewer's plans in file-name order.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+from . import ntriples
+from .export import GraphText, graph_text, write_graph
+from .extract import extract_path, load_pipeline
+from .graph import RELATION_PROPERTIES, MergedFacts, Triple, document_graph
+from .ingest import IngestError
+from .store import Store, rebuilding
+from .view import PlanView, cap_note, plan_view, render_viewer, views_graph, write_page
+
+T = TypeVar("T")
+AHEAD = 4  # plans handed to each worker before its first result is taken: work queued, memory bounded
+LOAD_BYTES = 16 << 20  # N-Quads per bulk load: loading starts early, and each load is large enough
+
+
+@dataclass(frozen=True)
+class Piece:
+    """What a worker sends back for one plan."""
+
+    name: str  # file name
+    graph: GraphText  # its named graph, serialised
+    facts: tuple[Triple, ...]  # what the merged default graph takes from it
+    view: PlanView
+    entities: int
+    relations: int
+
+
+def make_piece(path: Path) -> Piece | IngestError:
+    """Extract one plan and make its piece (in a worker process), or the reason it cannot be read."""
+    extraction = extract_path(path)
+    if isinstance(extraction, IngestError):
+        return extraction
+    document = document_graph(extraction)
+    return Piece(extraction.document.name, graph_text(document.iri, (*document.facts, *document.provenance)),
+                 document.facts, plan_view(extraction), len(extraction.entities), len(extraction.relations))
+
+
+class Extracting:
+    """Pieces of ``paths`` in input order: made here for one worker, else in worker processes
+    that start (fork) when the block is entered - before the store opens its files and threads."""
+
+    def __init__(self, paths: list[Path], workers: int):
+        self.paths, self.workers = paths, workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: deque = deque()
+        self._next = iter(paths)
+
+    def __enter__(self) -> Extracting:
+        if self.workers > 1 and len(self.paths) > 1:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=load_pipeline)
+            self._fill()
+        return self
+
+    def __exit__(self, *_) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def __iter__(self) -> Iterator[Piece | IngestError]:
+        if self._pool is None:
+            yield from map(make_piece, self._next)
+            return
+        while self._pending:
+            piece = self._pending.popleft().result()
+            self._fill()
+            yield piece
+
+    def aside(self, function: Callable[..., T], *args) -> Callable[[], T]:
+        """``function(*args)`` in a worker process, if there are any, while this one goes on;
+        call what this returns for the result (made then, here, if there are none)."""
+        if self._pool is None:
+            return lambda: function(*args)
+        return self._pool.submit(function, *args).result
+
+    def _fill(self) -> None:
+        while len(self._pending) < AHEAD * self.workers:
+            path = next(self._next, None)
+            if path is None:
+                return
+            self._pending.append(self._pool.submit(make_piece, path))
+
+
+class _Loading:
+    """N-Quads into the store from a thread of its own, in batches of about LOAD_BYTES, then
+    compacted: Oxigraph lets go of the GIL while it loads, so the store fills while plans are
+    extracted and the exports written. At most two batches wait, so memory stays bounded."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._cancelled = False
+        self._thread = threading.Thread(target=self._run, name="kg-store-load", daemon=True)
+
+    def __enter__(self) -> _Loading:
+        self._thread.start()
+        return self
+
+    def add(self, nquads: bytes) -> None:
+        self._parts.append(nquads)
+        self._size += len(nquads)
+        if self._size >= LOAD_BYTES:
+            self._send()
+
+    def finish(self) -> None:
+        """Load what is left and compact the store, without waiting for it."""
+        self._send()
+        self._queue.put(None)
+
+    def __exit__(self, kind, *_) -> None:
+        """Wait for the thread (stopping it first if the build failed); raise what it raised."""
+        if kind is not None:
+            self._cancelled = True
+            self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and kind is None:
+            raise self._error
+
+    def _send(self) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._parts:
+            self._queue.put(b"".join(self._parts))
+        self._parts, self._size = [], 0
+
+    def _run(self) -> None:
+        try:
+            while (batch := self._queue.get()) is not None:
+                if not self._cancelled:
+                    self.store.bulk_load(batch)
+            if not self._cancelled:
+                self.store.oxigraph.optimize()  # compacts what the loads wrote: queries run faster after
+        except BaseException as error:  # raised in the main thread, at the next batch or at the end
+            self._error = error
+            while self._queue.get() is not None:  # let the main thread go on to the end
+                pass
+
+
+class _Spool:
+    """The serialised named graphs, in a temporary file in ``folder`` as they come, given
+    back in IRI order."""
+
+    def __init__(self, folder: Path):
+        self._file = tempfile.TemporaryFile(prefix=".kg-build-", dir=folder)
+        self._at: dict[str, list[tuple[int, int, int]]] = {}
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._file.close()
+
+    def add(self, graph: GraphText) -> None:
+        start = self._file.seek(0, os.SEEK_END)
+        self._file.write(graph.trig)
+        self._file.write(graph.nquads)
+        self._at.setdefault(graph.iri, []).append((start, len(graph.trig), len(graph.nquads)))
+
+    def graphs(self) -> Iterator[GraphText]:
+        """Every graph, in IRI order. Files with the same text are one document, one graph:
+        the union of theirs."""
+        for iri in sorted(self._at):
+            places = self._at[iri]
+            if len(places) > 1:
+                yield graph_text(iri, self._triples(places))
+                continue
+            (start, trig, nquads), = places
+            self._file.seek(start)
+            yield GraphText(iri, self._file.read(trig), self._file.read(nquads))
+
+    def _triples(self, places: list[tuple[int, int, int]]) -> Iterator[Triple]:
+        """The triples of the graphs spooled at ``places``."""
+        for start, trig, nquads in places:
+            self._file.seek(start + trig)
+            for quad in ntriples.quads(self._file.read(nquads).decode("utf-8")):
+                yield str(quad.subject), str(quad.predicate), str(quad.object)
+
+
+def build(paths: list[Path], out_dir: Path, store_path: Path, workers: int = 1,
+          say: Callable[[str], None] | None = None) -> tuple[dict[str, Path], int]:
+    """Extract ``paths`` and write the store, the exports and the viewer: the files written and
+    how many plans could not be read (each reported on stderr). ``say`` gets progress lines."""
+    failures, started = 0, time.perf_counter()
+    merged, views = MergedFacts(), []
+    with Extracting(paths, workers) as pieces, rebuilding(store_path) as store, _Spool(store_path.parent) as spool, \
+            _Loading(store) as loading:
+        for n, piece in enumerate(pieces, 1):
+            if isinstance(piece, IngestError):
+                print(f"kg: error: {piece}", file=sys.stderr)
+                failures += 1
+                continue
+            spool.add(piece.graph)
+            loading.add(piece.graph.nquads)
+            merged.add(piece.graph.iri, piece.facts)
+            views.append(piece.view)
+            if say:
+                say(f"[{n}/{len(paths)}] {piece.name}: {piece.entities} entities, {piece.relations} relations "
+                    f"({time.perf_counter() - started:.1f} s)")
+        if not views:
+            raise ValueError("no plan could be read; nothing was written")
+        viewer = pieces.aside(viewer_page, views)  # made while the exports are written, given a worker
+        default = list(merged.subjects())  # the merged facts: a fraction of the graph, bounded by the entities
+        for group in default:
+            loading.add(ntriples.lines(group).encode("utf-8"))
+        loading.finish()
+        written = write_graph(out_dir, default, spool.graphs(), merged.stated(set(RELATION_PROPERTIES.values())))
+        del merged, default, views  # memory peaks here at large sizes: keep only what the viewer needs
+        page, note = viewer()
+        written["store"] = store_path
+    written["viewer"] = write_page(page, out_dir / "viewer.html")
+    if say and note:
+        say(f"viewer.html shows {note}; the exports hold them all")
+    return written, failures
+
+
+def viewer_page(views: list[PlanView]) -> tuple[str, str]:
+    """The viewer page of these plans, and what it leaves out ("" if nothing)."""
+    graph = views_graph(views)
+    return render_viewer(graph), cap_note(graph)
