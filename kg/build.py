@@ -229,18 +229,24 @@ def build(paths: list[Path], out_dir: Path, store_path: Path, workers: int = 1,
         if not views:
             raise ValueError("no plan could be read; nothing was written")
         viewer = pieces.aside(viewer_page, views)  # made while the exports are written, given a worker
-        default = list(merged.subjects())  # the merged facts: a fraction of the graph, bounded by the entities
-        for group in default:
-            loading.add(ntriples.lines(group).encode("utf-8"))
-        loading.finish()
-        written = write_graph(out_dir, default, spool.graphs(), merged.stated(set(RELATION_PROPERTIES.values())))
-        del merged, default, views  # memory peaks here at large sizes: keep only what the viewer needs
+        stated = merged.stated(set(RELATION_PROPERTIES.values()))
+        written = write_graph(out_dir, _loaded(merged.subjects(), loading), spool.graphs(), stated)
+        del merged, views  # memory peaks here at large sizes: keep only what the viewer needs
         page, note = viewer()
         written["store"] = store_path
     written["viewer"] = write_page(page, out_dir / "viewer.html")
     if say and note:
         say(f"viewer.html shows {note}; the exports hold them all")
     return written, failures
+
+
+def _loaded(subjects: Iterator[list[Triple]], loading: _Loading) -> Iterator[list[Triple]]:
+    """The merged facts of each subject, handed to the store on their way to the exports;
+    then the store is finished (in its thread) while the exports are written."""
+    for triples in subjects:
+        loading.add(ntriples.lines(triples).encode("utf-8"))
+        yield triples
+    loading.finish()
 
 
 def viewer_page(views: list[PlanView]) -> tuple[str, str]:
