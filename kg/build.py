@@ -1,5 +1,5 @@
 """Build: extract plans in worker processes and stream each plan's graph into the store and the
-exports, in memory that does not grow with the corpus (``kg build``).
+exports, holding in memory only what the merged facts and the viewer need (``kg build``).
 
 A worker turns one plan into a :class:`Piece`: its named graph already serialised
 (kg.export.GraphText, sorted TriG and N-Quads), the facts the merged default graph is made
@@ -10,10 +10,15 @@ processes than to make. The main process takes the pieces in input order and
 * spools each serialised graph to a file, to be copied into the exports in IRI order;
 * keeps the facts (kg.graph.MergedFacts: per subject, per document) and the viewer's part.
 
-Then it merges the default graph subject by subject, loads it too, writes the exports, puts
-the new store in the old one's place and writes the viewer. The output does not depend on
-the order plans come in or on the number of workers: named graphs are written in IRI order,
-the default graph in subject order, the viewer's plans in file-name order.
+Then it merges the default graph subject by subject, into the store and the exports at once,
+while a worker (if there are any) makes the viewer; the new store takes the old one's place.
+The output does not depend on the order plans come in or on the number of workers: named
+graphs are written in IRI order, the default graph in subject order, the viewer's plans in
+file-name order.
+
+Memory holds the facts per subject and the viewer's strings (a fraction of the graph)
+and batches of fixed size (LOAD_BYTES, kg.export.RUN_BYTES): about 0.8 GB at 100x the seeds,
+most of it the extractor's own.
 """
 from __future__ import annotations
 
@@ -229,18 +234,24 @@ def build(paths: list[Path], out_dir: Path, store_path: Path, workers: int = 1,
         if not views:
             raise ValueError("no plan could be read; nothing was written")
         viewer = pieces.aside(viewer_page, views)  # made while the exports are written, given a worker
-        default = list(merged.subjects())  # the merged facts: a fraction of the graph, bounded by the entities
-        for group in default:
-            loading.add(ntriples.lines(group).encode("utf-8"))
-        loading.finish()
-        written = write_graph(out_dir, default, spool.graphs(), merged.stated(set(RELATION_PROPERTIES.values())))
-        del merged, default, views  # memory peaks here at large sizes: keep only what the viewer needs
+        stated = merged.stated(set(RELATION_PROPERTIES.values()))
+        written = write_graph(out_dir, _loaded(merged.subjects(), loading), spool.graphs(), stated)
+        del merged, views  # memory peaks here at large sizes: keep only what the viewer needs
         page, note = viewer()
         written["store"] = store_path
     written["viewer"] = write_page(page, out_dir / "viewer.html")
     if say and note:
         say(f"viewer.html shows {note}; the exports hold them all")
     return written, failures
+
+
+def _loaded(subjects: Iterator[list[Triple]], loading: _Loading) -> Iterator[list[Triple]]:
+    """The merged facts of each subject, handed to the store on their way to the exports;
+    then the store is finished (in its thread) while the exports are written."""
+    for triples in subjects:
+        loading.add(ntriples.lines(triples).encode("utf-8"))
+        yield triples
+    loading.finish()
 
 
 def viewer_page(views: list[PlanView]) -> tuple[str, str]:

@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
                                             "for exports/) and exports/kg.ttl, kg.trig, kg.jsonld, kg.nq, "
                                             "kg.graphml, kg.gexf, nodes.csv, edges.csv, and viewer.html "
                                             "(byte-identical for the same inputs, in any order). Plans stream "
-                                            "through, so memory does not grow with the text.")
+                                            "through: memory holds only the merged facts and the viewer.")
     build.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
                        help="plan files or folders of *.txt plans (default: seeds/)")
     build.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="output folder (default: exports/)")

@@ -286,19 +286,22 @@ class SortedLines:
         run = self.folder / f"run-{len(self._runs)}.nq"
         self._lines.sort()
         with open(run, "wb") as out:
-            out.write(b"".join(self._lines))
+            _write_lines(out, self._lines)
         self._runs.append(run)
         self._lines, self._size = [], 0
 
     def write(self, out: BinaryIO) -> None:
         self._lines.sort()
-        if not self._runs:
-            out.write(b"".join(self._lines))
-            return
         with contextlib.ExitStack() as stack:
             runs = [stack.enter_context(open(run, "rb")) for run in self._runs]
-            for lines in _batches(heapq.merge(*runs, self._lines), 1 << 16):
-                out.write(b"".join(lines))
+            _write_lines(out, heapq.merge(*runs, self._lines) if runs else self._lines)
+
+
+def _write_lines(out: BinaryIO, lines: Iterable[bytes]) -> None:
+    """Lines written some thousands at a time: one write call per line is slow, one for all
+    of them holds a second copy."""
+    for batch in _batches(lines, 1 << 14):
+        out.write(b"".join(batch))
 
 
 # --- JSON-LD -------------------------------------------------------------------------------------
