@@ -62,11 +62,9 @@ def _parser() -> argparse.ArgumentParser:
                                             "through: memory holds only the merged facts and the viewer.")
     build.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
                        help="plan files or folders of *.txt plans (default: seeds/)")
-    build.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="output folder (default: exports/)")
-    build.add_argument("--store", type=Path, metavar="DIR", help=STORE_HELP)
+    _store_options(build)
     build.add_argument("--workers", type=int, default=1, metavar="N",
                        help="extract in N processes (default 1); the output is the same")
-    build.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     build.set_defaults(run=_build)
 
     extract = commands.add_parser("extract", help="print what each plan states, one JSON object per line",
@@ -85,9 +83,7 @@ def _parser() -> argparse.ArgumentParser:
                                           "already there (the same text under the same name) changes nothing; "
                                           "viewer.html is not rewritten (run `kg view`).")
     add.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="plan files or folders of *.txt plans")
-    add.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="exports folder (default: exports/)")
-    add.add_argument("--store", type=Path, metavar="DIR", help=STORE_HELP)
-    add.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _store_options(add)
     add.set_defaults(run=_add)
 
     remove = commands.add_parser("remove", help="remove plans from the stored graph and rewrite the exports",
@@ -96,9 +92,7 @@ def _parser() -> argparse.ArgumentParser:
                                              "document was added as, its IRI (doc:… or in full) or the start of "
                                              "its SHA-256 digest; `kg query --name documents` lists them.")
     remove.add_argument("documents", nargs="+", metavar="DOC", help="the documents to remove")
-    remove.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="exports folder (default: exports/)")
-    remove.add_argument("--store", type=Path, metavar="DIR", help=STORE_HELP)
-    remove.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _store_options(remove)
     remove.set_defaults(run=_remove)
 
     query = commands.add_parser("query", help="run SPARQL over the built graph",
@@ -154,6 +148,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # --- inputs -------------------------------------------------------------------------------
+
+
+def _store_options(command: argparse.ArgumentParser) -> None:
+    """--out, --store and --quiet, as every command that changes the stored graph takes them."""
+    command.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="exports folder (default: exports/)")
+    command.add_argument("--store", type=Path, metavar="DIR", help=STORE_HELP)
+    command.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
 
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
     """Files as given; folders stand for the *.txt files inside them, in name order."""
