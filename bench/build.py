@@ -173,7 +173,7 @@ def _load(context, path: Path) -> dict:
 
 
 def synthetic_graph(nodes: int, edges: int, seed: int = 1):
-    """A graph shaped like kg.view.viewer_graph's, of any size (as tests/test_view.py makes it)."""
+    """A graph shaped like kg.view.viewer_graph's, of any size (the viewer benchmark and tests/test_view.py)."""
     import networkx as nx
     from kg.relate import RELATION_TYPES
     from kg.view import ENTITY_STYLES

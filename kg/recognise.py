@@ -652,7 +652,8 @@ def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
         head = next((lex.heads[h] for h in _heads_ending(inner, lex)), None)
         if not head or head.condition == "legal" or len(inner) <= len(head.text):
             continue
-        if _type_by_prefix(match.group(), head.type, lex) == "Agency":
+        kind = _type_by_prefix(match.group(), head.type, lex)
+        if kind == "Agency":
             continue  # offices are not quoted: “一网通办” is a slogan (“电子税务局” is a platform)
         inside = _Walker(inner, lex, walker.segmenter)
         edge = inside.left_edge(len(inner) - len(head.text), len(inner), head.text, head.type)
@@ -662,7 +663,7 @@ def _quoted(text: str, walker: _Walker) -> list[_Candidate]:
                                         verb_in_name=False)
         if candidate is None or candidate.start > match.start():
             candidate = _Candidate(match.start(), match.end(), head.type, "quoted")
-        candidate.type = _type_by_prefix(match.group(), head.type, lex)
+        candidate.type = kind
         candidate.rule = "quoted"
         candidate.needs_scope = False
         candidate.generic = False

@@ -20,7 +20,6 @@ from __future__ import annotations
 import base64
 import functools
 import io
-import os
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -36,7 +35,7 @@ from matplotlib.figure import Figure
 from .plan import PERIOD_START
 from .recognise import ENTITY_TYPES
 from .relate import RELATION_TYPES
-from .view import ENTITY_STYLES, NATIONAL, RELATION_COLOURS, TEMPLATES
+from .view import ENTITY_STYLES, NATIONAL, RELATION_COLOURS, TEMPLATES, write_page
 
 SEED = 7
 TOP = 20  # rows per table and bars per plot
@@ -267,19 +266,7 @@ def _order(graph: nx.MultiDiGraph, node: str) -> tuple:
 def write_report(graph: nx.MultiDiGraph, path: Path | str, title: str = "infokg report") -> Path:
     """Write the report on ``graph`` to ``path`` whole or not at all; the same graph and
     title give the same bytes."""
-    path = Path(path)
-    data = render_report(graph, title).encode("utf-8")
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    except OSError as error:
-        if partial.exists():
-            partial.unlink()
-        raise ReportError(f"{path}: cannot write the report ({error.strerror}); "
-                          "choose a folder you can write to") from None
-    return path
+    return write_page(render_report(graph, title), path, "the report", ReportError)
 
 
 def render_report(graph: nx.MultiDiGraph, title: str = "infokg report") -> str:

@@ -185,8 +185,9 @@ def write_viewer(graph: nx.MultiDiGraph, path: Path | str, title: str = "infokg"
     return write_page(render_viewer(graph, title), path)
 
 
-def write_page(page: str, path: Path | str) -> Path:
-    """Write a rendered page (:func:`render_viewer`) to ``path``, whole or not at all."""
+def write_page(page: str, path: Path | str, what: str = "the viewer", error: type[Exception] = ViewError) -> Path:
+    """Write a rendered page (:func:`render_viewer`, kg.report's) to ``path``, whole or not at
+    all; ``error`` says which page could not be written."""
     path = Path(path)
     data = page.encode("utf-8")
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
@@ -194,11 +195,10 @@ def write_page(page: str, path: Path | str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(data)
         os.replace(partial, path)
-    except OSError as error:
+    except OSError as failure:
         if partial.exists():
             partial.unlink()
-        raise ViewError(f"{path}: cannot write the viewer ({error.strerror}); "
-                        "choose a folder you can write to") from None
+        raise error(f"{path}: cannot write {what} ({failure.strerror}); choose a folder you can write to") from None
     return path
 
 

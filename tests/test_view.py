@@ -3,7 +3,6 @@ with every network request refused."""
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import time
@@ -12,14 +11,15 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from bench.build import synthetic_graph
 from kg.extract import Extraction
 from kg.ingest import IngestError, document_from_text
 from kg.namespace import entity_iri
 from kg.plan import NATIONAL_JURISDICTION, PlanInfo
 from kg.recognise import Mention
-from kg.relate import RELATION_TYPES, Relation
+from kg.relate import Relation
 from kg.resolve import Entity
-from kg.view import ENTITY_STYLES, ViewError, cap_note, layout, render_viewer, shown, viewer_graph, write_viewer
+from kg.view import ViewError, cap_note, layout, render_viewer, shown, viewer_graph, write_viewer
 
 XSS = "<img src=x onerror=alert(1)>"
 XSS_ALIAS = "</script><script>alert(2)</script>"
@@ -48,26 +48,6 @@ def _xss_extractions() -> list[Extraction]:
                         [Relation("depends-on", bad, hub, (0, len(document_from_text("a.txt", text).norm)), "test")])
     second = _extraction("b.txt", "另一个规划", "另一个规划", [_entity(bad, XSS, ["恶意平台"])], [], period="十一五")
     return [first, second]
-
-
-def _synthetic_graph(nodes: int, edges: int, seed: int = 1) -> nx.MultiDiGraph:
-    """A graph shaped like viewer_graph's, of any size."""
-    rng = random.Random(seed)
-    types, plans = list(ENTITY_STYLES), [f"规划{i}" for i in range(40)]
-    graph = nx.MultiDiGraph()
-    for i in range(nodes):
-        graph.add_node(f"n{i:05d}", name=f"实体{i}号平台", type=rng.choice(types), aliases=[f"别名{i}"],
-                       plans=rng.sample(plans, 2), jurisdiction=rng.choice(["national", "哈尔滨市", "河北省"]),
-                       periods=[rng.choice(["十一五", "十三五"])], mentions=1)
-    made = 0
-    while made < edges:
-        head, tail = rng.sample(range(nodes), 2)
-        kind = rng.choice(RELATION_TYPES)
-        if not graph.has_edge(f"n{head:05d}", f"n{tail:05d}", kind):
-            graph.add_edge(f"n{head:05d}", f"n{tail:05d}", key=kind, type=kind,
-                           evidence=[(rng.choice(plans), f"第{head}号建设依托第{tail}号。")])
-            made += 1
-    return graph
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +143,7 @@ def test_empty_graph_still_makes_a_page(tmp_path):
 
 
 def test_a_graph_too_large_to_show_keeps_its_best_connected_entities():
-    graph = _synthetic_graph(60, 40)
+    graph = synthetic_graph(60, 40)
     part = shown(graph, limit=20)
     kept, degree = set(part.nodes), dict(graph.degree())
     assert len(kept) == 20 and min(degree[n] for n in kept) >= max(degree[n] for n in graph if n not in kept)
@@ -176,7 +156,7 @@ def test_a_graph_too_large_to_show_keeps_its_best_connected_entities():
 
 
 def test_layout_is_deterministic_and_spread():
-    graph = _synthetic_graph(600, 1200)  # one big part: the numpy layout, not networkx's
+    graph = synthetic_graph(600, 1200)  # one big part: the numpy layout, not networkx's
     first, second = layout(graph), layout(graph)
     assert first == second and set(first) == set(graph)
     assert len(set(first.values())) == len(first)
@@ -419,7 +399,7 @@ def test_hostile_names_render_as_text(xss_viewer, xss_graph):
 def test_large_graph_time_to_interactive(browser, tmp_path, record_property):
     """Not a timed assertion: measures and reports how soon 5,000 nodes and 15,000 edges
     are drawn and answer a selection."""
-    graph = _synthetic_graph(5000, 15000)
+    graph = synthetic_graph(5000, 15000)
     start = time.perf_counter()
     path = write_viewer(graph, tmp_path / "large.html", title="5k")
     build = time.perf_counter() - start
