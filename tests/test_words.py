@@ -1,0 +1,38 @@
+"""The segmenter's dictionary: made from jieba's, kept in the cache, the same either way."""
+from __future__ import annotations
+
+import jieba
+
+from kg import words
+
+
+def test_segmenter_cuts_as_jieba_does_with_the_same_words(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ours = words.Segmenter(["指挥系统", "应急指挥"], ["重点建设"])
+    theirs = jieba.Tokenizer()
+    for word in ("指挥系统", "应急指挥"):
+        theirs.add_word(word)
+    theirs.del_word("重点建设")
+    for text in ("重点建设城市应急指挥系统", "建设全省统一的电子政务外网", "人口基础信息库和法人单位信息库"):
+        assert [w.text for w in ours.cut(text)] == list(theirs.cut(text, HMM=False))
+    assert ours.tag("城市") == "ns" and ours.tag("应急指挥") == ""
+
+
+def test_the_dictionary_is_cached_and_remade_when_unreadable(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    made = words.prepared_dictionary(("电子政务外网",), ())
+    cached, = (tmp_path / "infokg").glob("words-*.marshal")
+    assert words.prepared_dictionary(("电子政务外网",), ()) == made
+    cached.write_bytes(b"not marshal")
+    assert words.prepared_dictionary(("电子政务外网",), ()) == made
+    assert len(list((tmp_path / "infokg").glob("words-*.marshal"))) == 1
+    words.prepared_dictionary(("电子政务内网",), ())  # other words, another file
+    assert len(list((tmp_path / "infokg").glob("words-*.marshal"))) == 2
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    freq, total, tags = words.prepared_dictionary(("电子政务外网",), ())
+    assert freq["电子政务外网"] > 0 and total > 0 and tags["城市"] == "ns"
