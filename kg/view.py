@@ -215,10 +215,12 @@ def render_viewer(graph: nx.MultiDiGraph, title: str = "infokg", limit: int = MA
     positions = layout(graph)
     degree = dict(graph.degree())
     net = Network(height="100%", width="100%", directed=True, heading=title, cdn_resources="in_line")
-    for node in nodes:
-        net.add_node(index[node], **_node_item(node, graph.nodes[node], positions[node], degree[node], at))
-    for number, (head, tail, kind, data, parallel) in enumerate(_edges(graph)):
-        net.add_edge(index[head], index[tail], **_edge_item(number, kind, data, parallel, at))
+    # the items pyvis's add_node and add_edge make, made here: those search every node added
+    # before for each node and edge (time quadratic in the graph)
+    net.nodes = [{"id": index[node], **_node_item(node, graph.nodes[node], positions[node], degree[node], at)}
+                 for node in nodes]
+    net.edges = [{"from": index[head], "to": index[tail], "arrows": "to", **_edge_item(number, kind, data, parallel, at)}
+                 for number, (head, tail, kind, data, parallel) in enumerate(_edges(graph))]
     net.options = _options(graph.number_of_edges())
     net.set_template_dir(str(TEMPLATES), "viewer.html")
     # tojson still escapes < > & ' (no "</script>" can close a data block); Chinese stays as is
