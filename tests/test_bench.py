@@ -59,9 +59,9 @@ def test_runner_writes_the_table_as_json(tmp_path):
     assert set(report) == {"machine", "options", "results", "skipped", "errors", "table"}
     assert set(report["results"]) == {"throughput", "build", "parallel"}
     assert set(report["skipped"]) == {"sparql", "viewer"}
-    assert set(report["results"]["throughput"]["passes"]) == {"infokg_extract", "infokg_ingest", "spacy_jieba",
-                                                             "suffix_regex"}
+    assert set(report["results"]["throughput"]["passes"]) == {"infokg_extract_first", "infokg_extract",
+                                                             "infokg_ingest", "spacy_jieba", "suffix_regex"}
     run = report["results"]["build"]["runs"][0]
-    assert run["size"] == 2 and run["files"] == 2 and {"wall_s", "chars_per_s", "peak_rss_mb"} <= set(run)
+    assert run["size"] == 2 and run["files"] == 2 and {"wall_s", "cpu_s", "cores_busy", "chars_per_s", "peak_rss_mb"} <= set(run)
     assert report["results"]["parallel"]["identical"] is True
     assert {row[0] for row in report["table"]} == {"throughput", "build", "parallel", "sparql", "viewer"}
