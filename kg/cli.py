@@ -294,16 +294,19 @@ def _default_data() -> Path:
 def _add(args: argparse.Namespace) -> int:
     from .export import write_exports
 
+    from .namespace import document_iri
+
     results, failures = _extractions(expand_inputs(args.inputs), quiet=args.quiet)
     with _store(args) as store:
-        changed = False
+        changed = set()
         for result in results:
             change = store.add(result)
-            changed |= change.changed
+            if change.changed:
+                changed.add(f"<{document_iri(result.document.sha256)}>")
             _say(args, f"{result.document.name}: " + (f"added ({change.inserted} quads in, {change.deleted} out)"
                                                       if change.changed else "already in the graph, unchanged"))
         if changed:
-            for path in write_exports(store, args.out).values():
+            for path in write_exports(store, args.out, changed).values():
                 _say(args, f"wrote {path}")
     return 1 if failures else 0
 
@@ -317,7 +320,7 @@ def _remove(args: argparse.Namespace) -> int:
             _, change = store.remove(document.iri)
             _say(args, f"removed {', '.join(document.file_names)} (doc:{document.sha256[:16]}, {change.deleted} quads out, "
                        f"{change.inserted} in)")
-        for written in write_exports(store, args.out).values():
+        for written in write_exports(store, args.out, {f"<{d.iri}>" for d in documents}).values():
             _say(args, f"wrote {written}")
     return 0
 

@@ -46,7 +46,7 @@ from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Mapping
+from typing import BinaryIO, Collection, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -172,19 +172,30 @@ def _oxigraph_turtle(term: str) -> str:
 
 # --- writing -------------------------------------------------------------------------------------
 
-def write_exports(source: Dataset | Store, out_dir: Path) -> dict[str, Path]:
+def write_exports(source: Dataset | Store, out_dir: Path, changed: Collection[str] | None = None) -> dict[str, Path]:
     """kg.ttl (facts), kg.trig (all graphs), kg.jsonld (facts), kg.nq (all graphs), and the
     entity network as kg.graphml, kg.gexf, nodes.csv and edges.csv, in ``out_dir``, from a
-    store (or an rdflib dataset) read one subject and one named graph at a time."""
+    store (or an rdflib dataset) read one subject and one named graph at a time.
+
+    ``changed`` (graph IRIs, N-Triples) says that the store's other named graphs are as the
+    exports already in ``out_dir`` have them (``kg add``, ``kg remove``): their TriG and
+    N-Quads text is copied from there, each graph whose line count there is the store's,
+    instead of being read out of the store and serialised again."""
     store = source if isinstance(source, Store) else _in_memory(source)
-    return write_graph(out_dir, _stored_subjects(store), _stored_graphs(store), _stored_statements(store))
+    out_dir = Path(out_dir)
+    kept = _kept_graphs(store, out_dir, changed) if changed is not None else set()
+    graphs = heapq.merge(_stored_graphs(store, kept), _trig_blocks(out_dir / "kg.trig", kept),
+                         key=lambda graph: graph.iri)
+    return write_graph(out_dir, _stored_subjects(store), graphs, _stored_statements(store),
+                       _nquads_lines(out_dir / "kg.nq", kept))
 
 
 def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterable[GraphText],
-                stated: Mapping[Triple, int]) -> dict[str, Path]:
+                stated: Mapping[Triple, int], nquads_lines: Iterable[bytes] = ()) -> dict[str, Path]:
     """Every export of a graph given as the default graph's triples subject by subject
     (subjects in export order: sorted N-Triples), its named graphs serialised, in IRI order,
-    and how many documents state each relation (subject, property, object)."""
+    and how many documents state each relation (subject, property, object). ``nquads_lines``
+    are N-Quads of named graphs whose GraphText leaves them out (copied from earlier exports)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     network = EntityNetwork()
@@ -204,6 +215,8 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
         for graph in graphs:
             out["kg.trig"].write(graph.trig)
             nquads.add(graph.nquads)
+        for chunk in _batches(nquads_lines, 100_000):
+            nquads.add(b"".join(chunk))
         nquads.write(out["kg.nq"])
         nodes, edges = network.graph(stated)
         _write_text(out["kg.graphml"], graphml(nodes, edges))
@@ -234,10 +247,11 @@ def _stored_subjects(store: Store) -> Iterator[list[Triple]]:
         yield [_triple(quad) for quad in store.quads(subject, None, None, DEFAULT_GRAPH)]
 
 
-def _stored_graphs(store: Store) -> Iterator[GraphText]:
-    """The named graphs of ``store``, in IRI order, one at a time."""
+def _stored_graphs(store: Store, skip: Collection[str] = ()) -> Iterator[GraphText]:
+    """The named graphs of ``store`` but those in ``skip``, in IRI order, one at a time."""
     for graph in sorted(store.oxigraph.named_graphs(), key=str):
-        yield graph_text(str(graph), map(_triple, store.quads(None, None, None, graph)))
+        if str(graph) not in skip:
+            yield graph_text(str(graph), map(_triple, store.quads(None, None, None, graph)))
 
 
 def _stored_statements(store: Store) -> Counter:
@@ -248,6 +262,72 @@ def _stored_statements(store: Store) -> Counter:
             if quad.graph_name != DEFAULT_GRAPH:
                 stated[_triple(quad)] += 1
     return stated
+
+
+# --- the text of earlier exports ------------------------------------------------------------------
+# kg.nq is read a line at a time: its named graphs' lines end in " <graph> .", and a line is in the
+# default graph instead when what comes before that IRI is two terms (it was the object).
+_TWO_TERMS = re.compile(rb"(?:<[^>]*>|_:\S+) <[^>]*>")
+_COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def _kept_graphs(store: Store, out_dir: Path, changed: Collection[str]) -> set[str]:
+    """The store's named graphs, not ``changed``, that the exports in ``out_dir`` hold with as
+    many N-Quads lines as the store has quads, and as a TriG block: those whose text is kept."""
+    nquads, trig = out_dir / "kg.nq", out_dir / "kg.trig"
+    if not (nquads.is_file() and trig.is_file()):
+        return set()
+    stored = {str(row["g"]): int(row["n"].value) for row in store.oxigraph.query(_COUNT_GRAPHS)}
+    candidates = {graph for graph in stored if graph not in changed}
+    exported: Counter = Counter(map(_graph_of_line, _lines(nquads)))
+    blocks = {line[:-3] for line in _lines(trig) if line.endswith(b" {\n") and not line.startswith(b"\t")}
+    return {graph for graph in candidates
+            if exported[graph.encode("utf-8")] == stored[graph] and _turtle_term(graph).encode("utf-8") in blocks}
+
+
+def _graph_of_line(line: bytes) -> bytes | None:
+    """The graph of an N-Quads line of kg.nq (N-Triples, bytes), None for the default graph.
+
+    >>> _graph_of_line(b'<a> <p> "x <y"^^<t> <g> .\\n'), _graph_of_line(b'<a> <p> "x <y"^^<t> .\\n')
+    (b'<g>', None)
+    >>> _graph_of_line(b'<a> <p> <o> <g> .\\n'), _graph_of_line(b'<a> <p> <o> .\\n')
+    (b'<g>', None)
+    """
+    if not line.endswith(b"> .\n"):
+        return None
+    start = line.rfind(b" <", 0, -4) + 1  # an IRI holds no space: its "<", if the line ends in one
+    last = line[start:-3]
+    if not start or b" " in last or b'"' in last or _TWO_TERMS.fullmatch(line, 0, start - 1):
+        return None
+    return last
+
+
+def _nquads_lines(path: Path, graphs: Collection[str]) -> Iterator[bytes]:
+    """The lines of the N-Quads file at ``path`` that are in ``graphs``."""
+    wanted = {graph.encode("utf-8") for graph in graphs}
+    if wanted:
+        yield from (line for line in _lines(path) if _graph_of_line(line) in wanted)
+
+
+def _trig_blocks(path: Path, graphs: Collection[str]) -> Iterator[GraphText]:
+    """The blocks (``doc:… {`` to ``}``) of ``graphs`` in the TriG file at ``path``, in its order,
+    without their N-Quads (:func:`_nquads_lines`)."""
+    wanted = {_turtle_term(graph).encode("utf-8"): graph for graph in graphs}
+    block: list[bytes] | None = None
+    graph = ""
+    for line in _lines(path) if wanted else ():
+        if block is not None:
+            block.append(line)
+            if line == b"}\n":
+                yield GraphText(graph, b"".join(block), b"")
+                block = None
+        elif line.endswith(b" {\n") and line[:-3] in wanted:
+            graph, block = wanted[line[:-3]], [line]
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as lines:
+        yield from lines
 
 
 def _triple(quad: ox.Quad) -> Triple:
