@@ -195,7 +195,7 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
     """Every export of a graph given as the default graph's triples subject by subject
     (subjects in export order: sorted N-Triples), its named graphs serialised, in IRI order,
     and how many documents state each relation (subject, property, object). ``nquads_lines``
-    are N-Quads of named graphs whose GraphText leaves them out (copied from earlier exports)."""
+    are N-Quads of named graphs whose GraphText leaves them out, sorted (from earlier exports)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     network = EntityNetwork()
@@ -215,8 +215,7 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
         for graph in graphs:
             out["kg.trig"].write(graph.trig)
             nquads.add(graph.nquads)
-        for chunk in _batches(nquads_lines, 100_000):
-            nquads.add(b"".join(chunk))
+        nquads.add_sorted(nquads_lines)
         nquads.write(out["kg.nq"])
         nodes, edges = network.graph(stated)
         _write_text(out["kg.graphml"], graphml(nodes, edges))
@@ -265,9 +264,6 @@ def _stored_statements(store: Store) -> Counter:
 
 
 # --- the text of earlier exports ------------------------------------------------------------------
-# kg.nq is read a line at a time: its named graphs' lines end in " <graph> .", and a line is in the
-# default graph instead when what comes before that IRI is two terms (it was the object).
-_TWO_TERMS = re.compile(rb"(?:<[^>]*>|_:\S+) <[^>]*>")
 _COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -278,26 +274,28 @@ def _kept_graphs(store: Store, out_dir: Path, changed: Collection[str]) -> set[s
     if not (nquads.is_file() and trig.is_file()):
         return set()
     stored = {str(row["g"]): int(row["n"].value) for row in store.oxigraph.query(_COUNT_GRAPHS)}
-    candidates = {graph for graph in stored if graph not in changed}
-    exported: Counter = Counter(map(_graph_of_line, _lines(nquads)))
+    candidates = {graph.encode("utf-8"): graph for graph in stored if graph not in changed}
+    exported = Counter(_graph_in(line, candidates) for line in _lines(nquads))
     blocks = {line[:-3] for line in _lines(trig) if line.endswith(b" {\n") and not line.startswith(b"\t")}
-    return {graph for graph in candidates
-            if exported[graph.encode("utf-8")] == stored[graph] and _turtle_term(graph).encode("utf-8") in blocks}
+    return {graph for key, graph in candidates.items()
+            if exported[key] == stored[graph] and _turtle_term(graph).encode("utf-8") in blocks}
 
 
-def _graph_of_line(line: bytes) -> bytes | None:
-    """The graph of an N-Quads line of kg.nq (N-Triples, bytes), None for the default graph.
+def _graph_in(line: bytes, graphs: Collection[bytes]) -> bytes | None:
+    """The graph of an N-Quads line of kg.nq if it is one of ``graphs`` (N-Triples, bytes), else None.
+    A named graph's line ends in " <graph> ."; a default graph's line may too, when that IRI is
+    its object: then the space before it is the line's second (subject and predicate hold none).
 
-    >>> _graph_of_line(b'<a> <p> "x <y"^^<t> <g> .\\n'), _graph_of_line(b'<a> <p> "x <y"^^<t> .\\n')
+    >>> _graph_in(b'<a> <p> "x <y"^^<t> <g> .\\n', {b"<g>"}), _graph_in(b'<a> <p> "x <y"^^<g> .\\n', {b"<g>"})
     (b'<g>', None)
-    >>> _graph_of_line(b'<a> <p> <o> <g> .\\n'), _graph_of_line(b'<a> <p> <o> .\\n')
+    >>> _graph_in(b'<a> <p> <o> <g> .\\n', {b"<g>"}), _graph_in(b'<a> <p> <g> .\\n', {b"<g>"})
     (b'<g>', None)
     """
     if not line.endswith(b"> .\n"):
         return None
     start = line.rfind(b" <", 0, -4) + 1  # an IRI holds no space: its "<", if the line ends in one
     last = line[start:-3]
-    if not start or b" " in last or b'"' in last or _TWO_TERMS.fullmatch(line, 0, start - 1):
+    if not start or last not in graphs or line.find(b" ", line.find(b" ") + 1) == start - 1:
         return None
     return last
 
@@ -306,7 +304,7 @@ def _nquads_lines(path: Path, graphs: Collection[str]) -> Iterator[bytes]:
     """The lines of the N-Quads file at ``path`` that are in ``graphs``."""
     wanted = {graph.encode("utf-8") for graph in graphs}
     if wanted:
-        yield from (line for line in _lines(path) if _graph_of_line(line) in wanted)
+        yield from (line for line in _lines(path) if _graph_in(line, wanted))
 
 
 def _trig_blocks(path: Path, graphs: Collection[str]) -> Iterator[GraphText]:
@@ -354,6 +352,7 @@ class SortedLines:
         self._lines: list[bytes] = []
         self._size = 0
         self._runs: list[Path] = []
+        self._sorted: list[Iterable[bytes]] = []
 
     def add(self, text: bytes) -> None:
         """Lines ending in a newline."""
@@ -361,6 +360,10 @@ class SortedLines:
         self._size += len(text)
         if self._size > self.budget:
             self._spill()
+
+    def add_sorted(self, lines: Iterable[bytes]) -> None:
+        """Lines already sorted, taken as they are written (not held in memory)."""
+        self._sorted.append(lines)
 
     def _spill(self) -> None:
         run = self.folder / f"run-{len(self._runs)}.nq"
@@ -373,7 +376,7 @@ class SortedLines:
     def write(self, out: BinaryIO) -> None:
         self._lines.sort()
         with contextlib.ExitStack() as stack:
-            runs = [stack.enter_context(open(run, "rb")) for run in self._runs]
+            runs = [stack.enter_context(open(run, "rb")) for run in self._runs] + self._sorted
             _write_lines(out, heapq.merge(*runs, self._lines) if runs else self._lines)
 
 
