@@ -293,7 +293,6 @@ def _default_data() -> Path:
 
 def _add(args: argparse.Namespace) -> int:
     from .export import write_exports
-
     from .namespace import document_iri
 
     results, failures = _extractions(expand_inputs(args.inputs), quiet=args.quiet)

@@ -9,6 +9,7 @@ a name must be found, and caches the windows it has seen.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -16,7 +17,6 @@ import marshal
 import math
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
@@ -109,22 +109,23 @@ def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, 
     ``dict.txt``) takes three times as long as loading it, and every process that extracts
     pays for it."""
     stat = JIEBA_DICT.stat()
-    key = hashlib.sha256("\n".join((jieba.__version__, str(stat.st_size), str(stat.st_mtime_ns),
-                                     *extra_words, "", *dropped_words)).encode("utf-8")).hexdigest()[:16]
+    made_from = (str(marshal.version), jieba.__version__, str(stat.st_size), str(stat.st_mtime_ns),
+                 *extra_words, "", *dropped_words)
+    key = hashlib.sha256("\n".join(made_from).encode("utf-8")).hexdigest()[:16]
     path = cache_dir() / f"words-{key}.marshal"
     try:
         return marshal.loads(path.read_bytes())  # marshal.load(file) reads piecemeal: 2.5 times slower
     except (OSError, EOFError, ValueError, TypeError):  # not made yet, or unreadable: make it again
         pass
     prepared = _make_dictionary(extra_words, dropped_words)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".words-")
-        with os.fdopen(handle, "wb") as out:
-            marshal.dump(prepared, out)
-        os.replace(temporary, path)
+        partial.write_bytes(marshal.dumps(prepared))
+        os.replace(partial, path)
     except OSError:  # a read-only home: every run makes the dictionary, nothing else changes
-        pass
+        with contextlib.suppress(OSError):
+            partial.unlink()
     return prepared
 
 

@@ -13,7 +13,8 @@ def test_segmenter_cuts_as_jieba_does_with_the_same_words(tmp_path, monkeypatch)
     for word in ("指挥系统", "应急指挥"):
         theirs.add_word(word)
     theirs.del_word("重点建设")
-    for text in ("重点建设城市应急指挥系统", "建设全省统一的电子政务外网", "人口基础信息库和法人单位信息库"):
+    texts = ("重点建设城市应急指挥系统", "建设全省统一的电子政务外网", "人口基础信息库和法人单位信息库")
+    for text in texts:
         assert [w.text for w in ours.cut(text)] == list(theirs.cut(text, HMM=False))
     assert ours.tag("城市") == "ns" and ours.tag("应急指挥") == ""
 
