@@ -293,7 +293,7 @@ def _default_data() -> Path:
 
 def _add(args: argparse.Namespace) -> int:
     from .export import write_exports
-    from .namespace import document_iri
+    from .graph import document_iri
 
     results, failures = _extractions(expand_inputs(args.inputs), quiet=args.quiet)
     with _store(args) as store:
@@ -301,7 +301,7 @@ def _add(args: argparse.Namespace) -> int:
         for result in results:
             change = store.add(result)
             if change.changed:
-                changed.add(f"<{document_iri(result.document.sha256)}>")
+                changed.add(document_iri(result.document.sha256))
             _say(args, f"{result.document.name}: " + (f"added ({change.inserted} quads in, {change.deleted} out)"
                                                       if change.changed else "already in the graph, unchanged"))
         if changed:
@@ -312,6 +312,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _remove(args: argparse.Namespace) -> int:
     from .export import write_exports
+    from .ntriples import iri
 
     with _store(args) as store:
         documents = [store.find(spec) for spec in args.documents]  # every DOC must name one before any goes
@@ -319,7 +320,7 @@ def _remove(args: argparse.Namespace) -> int:
             _, change = store.remove(document.iri)
             _say(args, f"removed {', '.join(document.file_names)} (doc:{document.sha256[:16]}, {change.deleted} quads out, "
                        f"{change.inserted} in)")
-        for written in write_exports(store, args.out, {f"<{d.iri}>" for d in documents}).values():
+        for written in write_exports(store, args.out, {iri(d.iri) for d in documents}).values():
             _say(args, f"wrote {written}")
     return 0
 

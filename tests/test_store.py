@@ -19,9 +19,9 @@ import kg.store
 from kg import cli
 from kg import export
 from kg.export import write_exports
-from kg.graph import build_dataset
+from kg.graph import build_dataset, document_iri
 from kg.ingest import IngestError
-from kg.namespace import KG, RELATION_PROPERTIES, document_iri
+from kg.namespace import KG, RELATION_PROPERTIES
 from kg.store import DERIVED_RANGES, Store, StoreError, ox_quads, store_for
 from test_ontology import ONTOLOGY
 
@@ -104,7 +104,7 @@ def test_the_same_text_under_another_name_adds_only_the_name(seeds):
 
 
 def graph_of(extraction) -> str:
-    return f"<{document_iri(extraction.document.sha256)}>"
+    return document_iri(extraction.document.sha256)
 
 
 def test_add_and_remove_copy_the_text_of_unchanged_graphs_from_the_exports(seeds, built_exports, tmp_path):
