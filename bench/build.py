@@ -4,9 +4,8 @@ and two workers, and the viewer page it writes, opened in Chromium.
 Each build runs as its own process, as a user runs it, so interpreter start, imports and
 model loading are paid as they would be; its peak RSS and CPU time are read from ``wait4``
 on that process, which covers it and its worker processes (the largest RSS of them, the sum of
-their CPU time), not the runner. CPU time over wall time is how many cores the build kept busy:
-a one-worker build also loads the store from a thread of its own, and 2 ÷ that number bounds
-what two workers on two cores can gain.
+their CPU time), not the runner. CPU time over wall time is how many cores the build kept busy;
+2 ÷ that number at one worker bounds what two workers on two cores can gain.
 """
 from __future__ import annotations
 

@@ -1,32 +1,30 @@
-"""Build: extract plans in worker processes and stream each plan's graph into the store and the
-exports, holding in memory only what the merged facts and the viewer need (``kg build``).
+"""Build: extract plans in worker processes and stream each plan's graph into the exports,
+holding in memory only what the merged facts and the viewer need (``kg build``).
 
 A worker turns one plan into a :class:`Piece`: its named graph already serialised
 (kg.export.GraphText, sorted TriG and N-Quads), the facts the merged default graph is made
 from, and what the viewer shows - never the Extraction, which costs more to send between
 processes than to make. The main process takes the pieces in input order and
 
-* bulk-loads each graph's N-Quads into a new store, a batch at a time;
 * spools each serialised graph to a file, to be copied into the exports in IRI order;
 * keeps the facts (kg.graph.MergedFacts: per subject, per document) and the viewer's part.
 
-Then it merges the default graph subject by subject, into the store and the exports at once,
-while a worker (if there are any) makes the viewer; the new store takes the old one's place.
+Then it merges the default graph subject by subject into the exports, while a worker (if there
+are any) makes the viewer. The store is not loaded here: it is made from kg.nq when a command
+first needs it (kg.store.exports_store).
 The output does not depend on the order plans come in or on the number of workers: named
 graphs are written in IRI order, the default graph in subject order, the viewer's plans in
 file-name order.
 
 Memory holds the facts per subject and the viewer's strings (a fraction of the graph)
-and batches of fixed size (LOAD_BYTES, kg.export.RUN_BYTES): about 0.8 GB at 100x the seeds,
+and sorted runs of fixed size (kg.export.RUN_BYTES): about 0.8 GB at 100x the seeds,
 most of it the extractor's own.
 """
 from __future__ import annotations
 
 import os
-import queue
 import sys
 import tempfile
-import threading
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -39,12 +37,10 @@ from .export import GraphText, graph_text, write_graph
 from .extract import extract_path, load_pipeline
 from .graph import RELATION_PROPERTIES, MergedFacts, Triple, document_graph
 from .ingest import IngestError
-from .store import Store, rebuilding
 from .view import PlanView, cap_note, plan_view, render_viewer, views_graph, write_page
 
 T = TypeVar("T")
 AHEAD = 4  # plans handed to each worker before its first result is taken: work queued, memory bounded
-LOAD_BYTES = 16 << 20  # N-Quads per bulk load: loading starts early, and each load is large enough
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ def make_piece(path: Path) -> Piece | IngestError:
 
 class Extracting:
     """Pieces of ``paths`` in input order: made here for one worker, else in worker processes
-    that start (fork) when the block is entered - before the store opens its files and threads."""
+    that start (fork) when the block is entered."""
 
     def __init__(self, paths: list[Path], workers: int):
         self.paths, self.workers = paths, workers
@@ -111,64 +107,6 @@ class Extracting:
             if path is None:
                 return
             self._pending.append(self._pool.submit(make_piece, path))
-
-
-class _Loading:
-    """N-Quads into the store from a thread of its own, in batches of about LOAD_BYTES, then
-    compacted: Oxigraph lets go of the GIL while it loads, so the store fills while plans are
-    extracted and the exports written. At most two batches wait, so memory stays bounded."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self._parts: list[bytes] = []
-        self._size = 0
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        self._cancelled = False
-        self._thread = threading.Thread(target=self._run, name="kg-store-load", daemon=True)
-
-    def __enter__(self) -> _Loading:
-        self._thread.start()
-        return self
-
-    def add(self, nquads: bytes) -> None:
-        self._parts.append(nquads)
-        self._size += len(nquads)
-        if self._size >= LOAD_BYTES:
-            self._send()
-
-    def finish(self) -> None:
-        """Load what is left and compact the store, without waiting for it."""
-        self._send()
-        self._queue.put(None)
-
-    def __exit__(self, kind, *_) -> None:
-        """Wait for the thread (stopping it first if the build failed); raise what it raised."""
-        if kind is not None:
-            self._cancelled = True
-            self._queue.put(None)
-        self._thread.join()
-        if self._error is not None and kind is None:
-            raise self._error
-
-    def _send(self) -> None:
-        if self._error is not None:
-            raise self._error
-        if self._parts:
-            self._queue.put(b"".join(self._parts))
-        self._parts, self._size = [], 0
-
-    def _run(self) -> None:
-        try:
-            while (batch := self._queue.get()) is not None:
-                if not self._cancelled:
-                    self.store.bulk_load(batch)
-            if not self._cancelled:
-                self.store.oxigraph.optimize()  # compacts what the loads wrote: queries run faster after
-        except BaseException as error:  # raised in the main thread, at the next batch or at the end
-            self._error = error
-            while self._queue.get() is not None:  # let the main thread go on to the end
-                pass
 
 
 class _Spool:
@@ -211,21 +149,21 @@ class _Spool:
                 yield str(quad.subject), str(quad.predicate), str(quad.object)
 
 
-def build(paths: list[Path], out_dir: Path, store_path: Path, workers: int = 1,
+def build(paths: list[Path], out_dir: Path, workers: int = 1,
           say: Callable[[str], None] | None = None) -> tuple[dict[str, Path], int]:
-    """Extract ``paths`` and write the store, the exports and the viewer: the files written and
-    how many plans could not be read (each reported on stderr). ``say`` gets progress lines."""
+    """Extract ``paths`` and write the exports and the viewer: the files written and how many
+    plans could not be read (each reported on stderr). ``say`` gets progress lines."""
     failures, started = 0, time.perf_counter()
     merged, views = MergedFacts(), []
-    with Extracting(paths, workers) as pieces, rebuilding(store_path) as store, _Spool(store_path.parent) as spool, \
-            _Loading(store) as loading:
+    beside = Path(out_dir).resolve().parent  # the spool's disk: the exports' own, not /tmp's
+    beside.mkdir(parents=True, exist_ok=True)
+    with Extracting(paths, workers) as pieces, _Spool(beside) as spool:
         for n, piece in enumerate(pieces, 1):
             if isinstance(piece, IngestError):
                 print(f"kg: error: {piece}", file=sys.stderr)
                 failures += 1
                 continue
             spool.add(piece.graph)
-            loading.add(piece.graph.nquads)
             merged.add(piece.graph.iri, piece.facts)
             views.append(piece.view)
             if say:
@@ -235,23 +173,13 @@ def build(paths: list[Path], out_dir: Path, store_path: Path, workers: int = 1,
             raise ValueError("no plan could be read; nothing was written")
         viewer = pieces.aside(viewer_page, views)  # made while the exports are written, given a worker
         stated = merged.stated(set(RELATION_PROPERTIES.values()))
-        written = write_graph(out_dir, _loaded(merged.subjects(), loading), spool.graphs(), stated)
+        written = write_graph(out_dir, merged.subjects(), spool.graphs(), stated)
         del merged, views  # memory peaks here at large sizes: keep only what the viewer needs
         page, note = viewer()
-        written["store"] = store_path
     written["viewer"] = write_page(page, out_dir / "viewer.html")
     if say and note:
         say(f"viewer.html shows {note}; the exports hold them all")
     return written, failures
-
-
-def _loaded(subjects: Iterator[list[Triple]], loading: _Loading) -> Iterator[list[Triple]]:
-    """The merged facts of each subject, handed to the store on their way to the exports;
-    then the store is finished (in its thread) while the exports are written."""
-    for triples in subjects:
-        loading.add(ntriples.lines(triples).encode("utf-8"))
-        yield triples
-    loading.finish()
 
 
 def viewer_page(views: list[PlanView]) -> tuple[str, str]:

@@ -1,5 +1,5 @@
-"""The ``kg`` command: build the graph (kept in a store that ``add`` and ``remove`` change),
-extract, query, evaluate and view.
+"""The ``kg`` command: build the graph's exports, change them a plan at a time through the store
+made from them (``add``, ``remove``), extract, query, evaluate and view.
 
 Every subcommand explains its options with ``kg CMD --help``. Unreadable inputs are reported
 one line each on stderr (file and reason) while the other documents are still processed;
@@ -8,6 +8,7 @@ the exit status is then 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -21,7 +22,8 @@ from .ingest import IngestError
 
 SEEDS = Path("seeds")
 EXPORTS = Path("exports")
-STORE_HELP = "store folder (default: .kg/<name of the exports folder> beside it, .kg/exports for exports/)"
+STORE_HELP = ("store folder, made from the exports' kg.nq when first needed (default: .kg/<name of the exports "
+              "folder> beside it, .kg/exports for exports/)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,11 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="CMD")
 
     build = commands.add_parser("build", help="extract plans and write the graph, exports and viewer",
-                                description="Extract every plan, write the graph into a new store (.kg/exports "
-                                            "for exports/) and exports/kg.ttl, kg.trig, kg.jsonld, kg.nq, "
+                                description="Extract every plan and write exports/kg.ttl, kg.trig, kg.jsonld, kg.nq, "
                                             "kg.graphml, kg.gexf, nodes.csv, edges.csv, and viewer.html "
                                             "(byte-identical for the same inputs, in any order). Plans stream "
-                                            "through: memory holds only the merged facts and the viewer.")
+                                            "through: memory holds only the merged facts and the viewer. The "
+                                            "store of the earlier exports is deleted: `kg query`, `add` and "
+                                            "`remove` make it again from kg.nq when they first need it.")
     build.add_argument("inputs", nargs="*", type=Path, metavar="INPUT",
                        help="plan files or folders of *.txt plans (default: seeds/)")
     _store_options(build)
@@ -98,8 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     query = commands.add_parser("query", help="run SPARQL over the built graph",
                                 description="Run a SPARQL SELECT or ASK query (text, a .rq file, or a named "
                                             "competency question from queries/) over the graph, provenance "
-                                            "included (named graphs per document). Asks the store when there "
-                                            "is one (fast), else exports/kg.trig.")
+                                            "included (named graphs per document). Asks the store of exports/, "
+                                            "made from exports/kg.nq the first time after a build.")
     query.add_argument("sparql", nargs="?", metavar="SPARQL_OR_FILE", help="a query, or the path of a file holding one")
     query.add_argument("--name", metavar="NAME", help="run the competency question queries/NAME.rq")
     query.add_argument("--list", action="store_true", help="list the competency questions and their parameters")
@@ -108,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("--queries", type=Path, metavar="DIR", help="folder of named queries (default: queries/)")
     query.add_argument("--data", type=Path, metavar="FILE_OR_STORE",
                        help="graph to query: a store folder, or a .trig, .nq, .ttl or .jsonld file (default: "
-                            "the store of exports/, .kg/exports, if built, else exports/kg.trig)")
+                            "the store of exports/, .kg/exports, made from exports/kg.nq if need be)")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     query.set_defaults(run=_query)
 
@@ -192,13 +195,16 @@ def _extractions(paths: list[Path], quiet: bool = True, workers: int = 1) -> tup
 
 def _build(args: argparse.Namespace) -> int:
     from .build import build
-    from .store import store_for
+    from .store import discard, store_for
 
     paths = expand_inputs(args.inputs or [SEEDS])
     if args.workers < 1:
         raise ValueError(f"--workers {args.workers}: give 1 or more processes")
     say = None if args.quiet else lambda line: print(line, file=sys.stderr)
-    written, failures = build(paths, args.out, args.store or store_for(args.out), args.workers, say)
+    written, failures = build(paths, args.out, args.workers, say)
+    store = args.store or store_for(args.out)
+    if discard(store) and say:
+        say(f"deleted the store {store} of the earlier exports: kg query, add and remove make it again from kg.nq")
     if say:
         for path in written.values():
             say(f"wrote {path}")
@@ -233,7 +239,7 @@ def _print_table(output: dict) -> None:
 
 def _query(args: argparse.Namespace) -> int:
     from .query import QUERIES, load_graph, named_queries, named_query, run_query, with_params
-    from .store import Store
+    from .store import Store, exports_store, store_for
 
     folder = args.queries or QUERIES
     if args.list:
@@ -243,14 +249,18 @@ def _query(args: argparse.Namespace) -> int:
         raise ValueError("give either a query (SPARQL_OR_FILE) or --name NAME; `kg query --list` shows the names")
     text = named_query(args.name, folder).text if args.name else _query_text(args.sparql)
     text = with_params(text, dict(_param(p) for p in args.param))
-    data = args.data or _default_data()
-    if data.is_dir():
+    data = args.data
+    if data is None:
+        with exports_store(store_for(EXPORTS), EXPORTS / "kg.nq", read_only=True,
+                           say=lambda line: print(f"kg: {line}", file=sys.stderr)) as store:
+            columns, rows = run_query(store.dataset, text)
+    elif data.is_dir():
         with Store(data, read_only=True) as store:
             columns, rows = run_query(store.dataset, text)
     elif data.is_file():
         columns, rows = run_query(load_graph(data), text)
     else:
-        raise FileNotFoundError(f"{data}: no graph to query; run `kg build` first or give --data FILE_OR_STORE")
+        raise FileNotFoundError(f"{data}: no graph to query; give a store folder or a graph file")
     _print_rows(columns, rows, args.format)
     return 0
 
@@ -281,14 +291,6 @@ def _param(text: str) -> tuple[str, str]:
     if not equals or not name:
         raise ValueError(f"--param {text}: write it as NAME=VALUE, e.g. --param name=国务院")
     return name, value
-
-
-def _default_data() -> Path:
-    """The store of exports/ when it has been built, else exports/kg.trig."""
-    from .store import store_for
-
-    store = store_for(EXPORTS)
-    return store if (store / "CURRENT").is_file() else EXPORTS / "kg.trig"
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -325,16 +327,19 @@ def _remove(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
 def _store(args: argparse.Namespace):
-    """The store of ``--store`` or of the exports folder; an empty one starts from the exports'
-    kg.nq when there is one (exports built elsewhere), so that no plan before is lost."""
-    from .store import Store, store_for
+    """The store of ``--store`` or of the exports folder, holding the graph of the exports' kg.nq
+    (made from it if need be, so that no plan before is lost), to change and then write the
+    exports from. Until they are written, the store is marked as holding no export's graph: if
+    the command fails in between, the next one makes it again from kg.nq."""
+    from .store import exports_store, mark_made_from, store_for
 
-    store, exported = Store(args.store or store_for(args.out)), args.out / "kg.nq"
-    if store.is_empty() and exported.is_file():
-        store.load(exported)
-        _say(args, f"started the store {store.path} from {exported}")
-    return store
+    exported = args.out / "kg.nq"
+    with exports_store(args.store or store_for(args.out), exported, say=lambda line: _say(args, line)) as store:
+        mark_made_from(store.path, None)
+        yield store
+        mark_made_from(store.path, exported)
 
 
 def _say(args: argparse.Namespace, line: str) -> None:

@@ -1,10 +1,13 @@
 """Store: the graph in an embedded Oxigraph database, behind rdflib's API, changed in place.
 
-``kg build`` bulk-loads every plan's graph into a new store that replaces the old one
-(:func:`rebuilding`, kg.build), ``kg add`` and ``kg remove`` change one document at a time and
-rewrite the exports from the store, and ``kg query`` asks the store: Oxigraph
-answers the competency questions in milliseconds where rdflib's in-memory engine takes
-seconds (bench/sparql.py). ``Store.dataset`` is the same data as an rdflib ``Dataset``
+``kg build`` writes the exports only; the store is their index, made from kg.nq the first time
+a command needs it (:func:`exports_store`: ``kg query``, ``kg add``, ``kg remove``), and made
+again whenever kg.nq is not the file it was made from (a later build, a ``git pull``). ``kg add``
+and ``kg remove`` change one document at a time and rewrite the exports from the store, and
+``kg query`` asks the store: Oxigraph answers the competency questions in milliseconds where
+rdflib's in-memory engine takes seconds (bench/sparql.py). Loading is paid once, by the first
+command that needs the store: a build that loaded it too would pay it on every build, and keep
+a second core busy doing so. ``Store.dataset`` is the same data as an rdflib ``Dataset``
 (through oxrdflib), so code written against rdflib runs on it unchanged.
 
 Where: the store of an exports folder ``DIR`` is ``.kg/DIR`` beside it (``.kg/exports`` for
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import re
 import shutil
@@ -44,7 +48,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from oxrdflib.store import OxigraphStore
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
 
 DEFAULT_GRAPH = ox.DefaultGraph()
 LOCK_WAIT_SECONDS = 60  # how long to wait for another kg process to finish writing the store
+MADE_FROM = "made-from.json"  # in a store's folder: the kg.nq the store holds the graph of, as that file was
 _FILE_NAME = ox.NamedNode(str(KG.fileName))
 _XSD_STRING = ox.NamedNode(str(XSD.string))
 _XSD_INTEGER = ox.NamedNode(str(XSD.integer))
@@ -108,6 +113,60 @@ def store_for(out_dir: Path) -> Path:
     """
     out_dir = out_dir if out_dir.name else out_dir.resolve()
     return out_dir.parent / ".kg" / out_dir.name
+
+
+def exports_store(path: Path, nquads: Path, *, read_only: bool = False,
+                  say: Callable[[str], None] | None = None) -> Store:
+    """The store in ``path``, holding the graph of the export ``nquads`` (kg.nq): made from it
+    (into a new folder that then takes the old one's place) when it is missing or was made from
+    another version of that file. Without that file the store is taken as it is."""
+    path, nquads = Path(path), Path(nquads)
+    if nquads.is_file() and made_from(path) != _version(nquads):
+        started = time.perf_counter()
+        with rebuilding(path) as store:
+            loaded = store.load(nquads).inserted
+            mark_made_from(store.path, nquads)
+        if say:
+            say(f"made the store {path} from {nquads}: {loaded:,} quads in {time.perf_counter() - started:.1f} s")
+    return Store(path, read_only=read_only)
+
+
+def made_from(path: Path) -> dict | None:
+    """The version of kg.nq the store in ``path`` holds the graph of, if it is known."""
+    try:
+        return json.loads((Path(path) / MADE_FROM).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def mark_made_from(path: Path, nquads: Path | None) -> None:
+    """Record that the store in ``path`` holds the graph of ``nquads`` as that file is now; None:
+    that it may not (it is about to change), so that the next command makes it again from kg.nq."""
+    stamp = Path(path) / MADE_FROM
+    if nquads is None or not Path(nquads).is_file():
+        stamp.unlink(missing_ok=True)
+        return
+    partial = stamp.with_name(f".{MADE_FROM}.{os.getpid()}")
+    partial.write_text(json.dumps(_version(nquads)), encoding="utf-8")
+    os.replace(partial, stamp)
+
+
+def _version(nquads: Path) -> dict:
+    status = nquads.stat()
+    return {"file": str(nquads.resolve()), "size": status.st_size, "mtime_ns": status.st_mtime_ns}
+
+
+def discard(path: Path) -> bool:
+    """Delete the store in ``path``, once no other kg process writes to it (its exports were
+    replaced: it would be made again from them). False if there is no store there."""
+    path = Path(path)
+    if not (path / "CURRENT").is_file():
+        return False
+    old = path.with_name(f".{path.name}.old-{os.getpid()}")
+    with Store(path):
+        os.replace(path, old)
+    shutil.rmtree(old)
+    return True
 
 
 class Store:
@@ -192,7 +251,7 @@ class Store:
     # --- changes -------------------------------------------------------------------------------------
 
     def replace(self, dataset: Dataset) -> Change:
-        """Make the store hold exactly ``dataset`` (what ``kg build`` does): the difference in
+        """Make the store hold exactly ``dataset``: the difference in
         one transaction, or, into an empty store, a bulk load - ten times faster, and a failure
         leaves nothing to lose (the next build completes it)."""
         if self.is_empty():
@@ -201,8 +260,8 @@ class Store:
         return self._apply(old - new, new - old)
 
     def load(self, nquads: Path) -> Change:
-        """Fill an empty store from an N-Quads export (kg.nq holds every graph): how a store
-        starts from exports built elsewhere, so that adding a plan keeps the plans before it."""
+        """Fill an empty store from an N-Quads export (kg.nq holds every graph): how a store is
+        made from the exports (:func:`exports_store`)."""
         if not self.is_empty():
             raise StoreError(f"{self._where()} is not empty; load {nquads} into a new store")
         self._check_writable()
@@ -259,12 +318,6 @@ class Store:
                 said[str(quad.graph_name)].add((str(quad.predicate), str(quad.object)))
         merged = set(ntriples.quads(ntriples.lines(merge_subject(str(subject), said))))
         return current, merged
-
-    def bulk_load(self, nquads: bytes) -> None:
-        """Add N-Quads as kg.ntriples writes them (kg build, into a new store): Oxigraph's bulk
-        loader, without checking again IRIs that kg.namespace made."""
-        self._check_writable()
-        self.oxigraph.bulk_load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
 
     def _bulk_load(self, quads: Iterable[ox.Quad]) -> Change:
         self._check_writable()

@@ -1,6 +1,6 @@
 """The streaming build (kg.build): the graph of kg.graph's dataset, whatever order the plans come
-in; a text under two names is one document; a rebuild replaces the store, and a build that
-reads nothing leaves the store and the exports as they were."""
+in; the store made from its kg.nq holds that graph; a text under two names is one document; a
+rebuild replaces the exports, and a build that reads nothing leaves them as they were."""
 from __future__ import annotations
 
 import shutil
@@ -11,7 +11,7 @@ from kg.build import build
 from kg.export import EXPORTS, write_exports
 from kg.extract import extract_path
 from kg.graph import build_dataset
-from kg.store import Store, ox_quads
+from kg.store import exports_store, ox_quads
 
 SEEDS = ("001", "004")
 
@@ -26,12 +26,12 @@ def files(folder) -> dict[str, bytes]:
 
 
 def test_a_build_is_the_dataset_of_its_plans_in_any_order(plans, seed_extractions, tmp_path):
-    written, failures = build(plans, tmp_path / "out", tmp_path / "store")
-    assert failures == 0 and set(written) == {*EXPORTS, "store", "viewer"}
-    again, _ = build(list(reversed(plans)), tmp_path / "again", tmp_path / "store-again")
+    written, failures = build(plans, tmp_path / "out")
+    assert failures == 0 and set(written) == {*EXPORTS, "viewer"}
+    again, _ = build(list(reversed(plans)), tmp_path / "again")
     assert files(tmp_path / "out") == files(tmp_path / "again")
     extractions = [x for x in seed_extractions if x.document.name.startswith(SEEDS)]
-    with Store(tmp_path / "store", read_only=True) as store:
+    with exports_store(tmp_path / "store", written["kg.nq"], read_only=True) as store:
         assert set(store) == set(ox_quads(build_dataset(extractions)))
         from_store = write_exports(store, tmp_path / "from-store")
     assert all(from_store[name].read_bytes() == written[name].read_bytes() for name in EXPORTS)
@@ -40,26 +40,26 @@ def test_a_build_is_the_dataset_of_its_plans_in_any_order(plans, seed_extraction
 def test_the_same_text_under_two_names_is_one_document(plans, seed_extractions, tmp_path):
     copy = tmp_path / "copy-of-004.txt"
     shutil.copyfile(plans[1], copy)
-    written, _ = build([*plans, copy], tmp_path / "out", tmp_path / "store")
+    written, _ = build([*plans, copy], tmp_path / "out")
     extractions = [x for x in seed_extractions if x.document.name.startswith(SEEDS)]
     expected = write_exports(build_dataset([*extractions, extract_path(copy)]), tmp_path / "expected")
     assert all(expected[name].read_bytes() == written[name].read_bytes() for name in EXPORTS)
     assert b"copy-of-004.txt" in written["kg.trig"].read_bytes()
 
 
-def test_a_rebuild_replaces_the_store_and_an_empty_one_changes_nothing(plans, seed_extractions, tmp_path):
-    out, store = tmp_path / "out", tmp_path / "store"
-    build(plans, out, store)
-    build(plans[:1], out, store)
+def test_a_rebuild_replaces_the_exports_and_an_empty_one_changes_nothing(plans, seed_extractions, tmp_path):
+    out = tmp_path / "out"
+    build(plans, out)
+    build(plans[:1], out)
     first = [x for x in seed_extractions if x.document.name == plans[0].name]
-    with Store(store, read_only=True) as stored:
-        assert set(stored) == set(ox_quads(build_dataset(first)))
     before = files(out)
+    write_exports(build_dataset(first), tmp_path / "first")
+    assert {name: data for name, data in before.items() if name != "viewer.html"} == files(tmp_path / "first")
     unreadable = tmp_path / "bad.txt"
     unreadable.write_bytes(bytes(range(256)) * 10)
     with pytest.raises(ValueError, match="no plan could be read"):
-        build([unreadable], out, store)
+        build([unreadable], out)
     assert files(out) == before
-    with Store(store, read_only=True) as stored:
-        assert set(stored) == set(ox_quads(build_dataset(first)))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "out", "store"]  # nothing left behind
+    with pytest.raises(ValueError, match="no plan could be read"):
+        build([unreadable], tmp_path / "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "first", "out"]  # nothing left behind

@@ -22,7 +22,7 @@ from kg.export import write_exports
 from kg.graph import build_dataset, document_iri
 from kg.ingest import IngestError
 from kg.namespace import KG, RELATION_PROPERTIES
-from kg.store import DERIVED_RANGES, Store, StoreError, ox_quads, store_for
+from kg.store import DERIVED_RANGES, Store, StoreError, mark_made_from, ox_quads, store_for
 from test_ontology import ONTOLOGY
 
 EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", "kg.graphml", "kg.gexf", "nodes.csv", "edges.csv")
@@ -209,19 +209,21 @@ def test_kg_build_add_remove_and_query(seed_paths, tmp_path, capsys, monkeypatch
     assert cli.main(["build", "--quiet", "--out", str(out), "--store", str(store), *map(str, two)]) == 0
     built = {name: (out / name).read_bytes() for name in EXPORTS}
 
+    assert not store.exists()  # made from kg.nq by the first command that needs it
     assert cli.main(["add", "--out", str(out), "--store", str(store), str(two[0])]) == 0
-    assert "already in the graph, unchanged" in capsys.readouterr().err
+    assert "made the store" in (said := capsys.readouterr().err) and "already in the graph, unchanged" in said
     assert {name: (out / name).read_bytes() for name in EXPORTS} == built
 
-    shutil.rmtree(store)  # exports built elsewhere, no store yet: it starts from exports/kg.nq
+    shutil.rmtree(store)  # exports built elsewhere, no store yet: it is made from exports/kg.nq again
     assert cli.main(["add", "--out", str(out), "--store", str(store), str(two[0])]) == 0
-    assert "started the store" in (said := capsys.readouterr().err) and "unchanged" in said
+    assert "made the store" in (said := capsys.readouterr().err) and "unchanged" in said
 
     assert cli.main(["remove", "--quiet", "--out", str(out), "--store", str(store), two[0].name]) == 0
     assert cli.main(["query", "--name", "documents", "--data", str(store), "--format", "json"]) == 0
     assert "004_980b2f073a86af9d.txt" in (listed := capsys.readouterr().out) and "001_" not in listed
 
-    assert cli.main(["add", "--quiet", "--out", str(out), "--store", str(store), str(two[0])]) == 0
+    assert cli.main(["add", "--out", str(out), "--store", str(store), str(two[0])]) == 0
+    assert "made the store" not in capsys.readouterr().err  # the store is marked as holding the new kg.nq
     assert {name: (out / name).read_bytes() for name in EXPORTS} == built
 
     assert cli.main(["query", "--name", "who-leads", "--param", "name=哈尔滨市电子政务网络平台", "--data", str(store),
@@ -229,6 +231,36 @@ def test_kg_build_add_remove_and_query(seed_paths, tmp_path, capsys, monkeypatch
     assert capsys.readouterr().out.startswith("agencyName,agency,plan,file,sentence")
     assert cli.main(["remove", "--out", str(out), "--store", str(store), "nothing.txt"]) == 1
     assert "names no document" in capsys.readouterr().err
+
+
+def test_kg_query_makes_the_store_from_kg_nq_the_first_time_and_whenever_kg_nq_changes(
+        seed_paths, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first, second = ([str(p)] for p in seed_paths if p.name.startswith(("001", "004")))
+    store = tmp_path / ".kg" / "exports"
+
+    def documents() -> tuple[str, str]:
+        assert cli.main(["query", "--name", "documents", "--format", "csv"]) == 0
+        said = capsys.readouterr()
+        return said.out, said.err
+
+    assert cli.main(["build", "--quiet", *first, *second]) == 0 and not store.exists()
+    listed, said = documents()
+    assert "made the store .kg/exports from exports/kg.nq" in said and "001_" in listed and "004_" in listed
+    assert documents() == (listed, "")  # made once
+    mark_made_from(store, None)  # as a failed kg add leaves it
+    assert "made the store" in documents()[1]
+
+    assert cli.main(["build", "--out", "elsewhere", *first]) == 0
+    assert "deleted the store" not in capsys.readouterr().err and store.exists()  # another folder's store
+    shutil.copyfile("elsewhere/kg.nq", "exports/kg.nq")  # as a `git pull` of new exports would
+    listed, said = documents()
+    assert "made the store" in said and "001_" in listed and "004_" not in listed
+
+    assert cli.main(["build", *second]) == 0
+    assert "deleted the store .kg/exports" in capsys.readouterr().err and not store.exists()
+    listed, said = documents()
+    assert "made the store" in said and "001_" not in listed and "004_" in listed
 
 
 def _cached_extractions(extract):
