@@ -16,9 +16,8 @@ The output does not depend on the order plans come in or on the number of worker
 graphs are written in IRI order, the default graph in subject order, the viewer's plans in
 file-name order.
 
-Memory holds the facts per subject and the viewer's strings (a fraction of the graph)
-and sorted runs of fixed size (kg.export.RUN_BYTES): about 0.8 GB at 100x the seeds,
-most of it the extractor's own.
+Memory holds the facts per subject and the viewer's strings (a fraction of the graph):
+about 0.8 GB at 100x the seeds, most of it the extractor's own.
 """
 from __future__ import annotations
 

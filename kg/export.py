@@ -7,8 +7,9 @@ object; the default graph (the merged facts) comes first, then each document's n
 IRI order. Terms are N-Triples text (kg.ntriples), and Turtle and TriG are written here from
 them, byte for byte as pyoxigraph writes them (tests/test_export.py compares the two; a term
 this writer does not know how to shorten is handed to pyoxigraph): handing pyoxigraph a
-million terms to serialise takes longer than writing them. N-Quads lines are sorted as bytes, in
-memory up to a budget and beyond it in sorted runs on disk merged at the end. JSON-LD is
+million terms to serialise takes longer than writing them. N-Quads come graph by graph in the
+same order, each graph's lines sorted as bytes (``sort`` on a graph's lines reproduces them):
+a file sorted as a whole would cost a merge of every line at the end of each build. JSON-LD is
 written here, a node per line, compacted against an @context of the export prefixes. The
 entity network (for Gephi and spreadsheets: entities with name, type and jurisdiction,
 relations weighted by how many documents state them) is gathered from the default graph as
@@ -41,7 +42,6 @@ import itertools
 import json
 import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
@@ -61,7 +61,6 @@ EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", "kg.graphml", "kg.gexf", "
 PREFIXES = {prefix: str(namespace) for prefix, namespace in EXPORT_PREFIXES.items()}
 HEADER = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(PREFIXES.items())).encode()
 SUBJECTS_AT_ONCE = 2000  # default-graph subjects written per step
-RUN_BYTES = 64 << 20  # N-Quads sorted in memory up to this much (10x the seeds), beyond it in runs on disk
 _RDF_TYPE = f"<{RDF.type}>"
 # Sort keys that put these predicates first, in this order (other keys start with "<"): a node's
 # type and name, a statement's subject, predicate and object.
@@ -71,8 +70,8 @@ _FIRST_PREDICATES = {f"<{p}>": chr(n) for n, p in enumerate(
 
 @dataclass(frozen=True)
 class GraphText:
-    """One named graph serialised: its TriG block (``doc:… { … }``) and its N-Quads lines,
-    each in export order. Made wherever the graph is, so the writer only copies bytes."""
+    """One named graph serialised: its TriG block (``doc:… { … }``) and its N-Quads lines
+    (sorted as bytes). Made wherever the graph is, so the writer only copies bytes."""
 
     iri: str  # N-Triples
     trig: bytes
@@ -184,23 +183,19 @@ def write_exports(source: Dataset | Store, out_dir: Path, changed: Collection[st
     store = source if isinstance(source, Store) else _in_memory(source)
     out_dir = Path(out_dir)
     kept = _kept_graphs(store, out_dir, changed) if changed is not None else set()
-    graphs = heapq.merge(_stored_graphs(store, kept), _trig_blocks(out_dir / "kg.trig", kept),
-                         key=lambda graph: graph.iri)
-    return write_graph(out_dir, _stored_subjects(store), graphs, _stored_statements(store),
-                       _nquads_lines(out_dir / "kg.nq", kept))
+    graphs = heapq.merge(_stored_graphs(store, kept), _exported_graphs(out_dir, kept), key=lambda graph: graph.iri)
+    return write_graph(out_dir, _stored_subjects(store), graphs, _stored_statements(store))
 
 
 def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterable[GraphText],
-                stated: Mapping[Triple, int], nquads_lines: Iterable[bytes] = ()) -> dict[str, Path]:
+                stated: Mapping[Triple, int]) -> dict[str, Path]:
     """Every export of a graph given as the default graph's triples subject by subject
     (subjects in export order: sorted N-Triples), its named graphs serialised, in IRI order,
-    and how many documents state each relation (subject, property, object). ``nquads_lines``
-    are N-Quads of named graphs whose GraphText leaves them out, sorted (from earlier exports)."""
+    and how many documents state each relation (subject, property, object)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     network = EntityNetwork()
-    with _replacing(out_dir, EXPORTS) as out, tempfile.TemporaryDirectory(prefix=".kg-nq-", dir=out_dir) as runs:
-        nquads = SortedLines(Path(runs))
+    with _replacing(out_dir, EXPORTS) as out:
         out["kg.ttl"].write(HEADER)
         out["kg.trig"].write(HEADER)
         with JsonLd(out["kg.jsonld"]) as jsonld:
@@ -209,20 +204,25 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
                 statements = turtle(triples).encode("utf-8")
                 out["kg.ttl"].write(statements)
                 out["kg.trig"].write(statements)  # the default graph is written in TriG as in Turtle
-                nquads.add(ntriples.lines(triples).encode("utf-8"))
+                out["kg.nq"].write(_sorted_lines(ntriples.lines(triples)))  # the subjects come in order
                 jsonld.add(triples)
                 network.add(triples)
         for graph in graphs:
             out["kg.trig"].write(graph.trig)
-            nquads.add(graph.nquads)
-        nquads.add_sorted(nquads_lines)
-        nquads.write(out["kg.nq"])
+            out["kg.nq"].write(graph.nquads)
         nodes, edges = network.graph(stated)
         _write_text(out["kg.graphml"], graphml(nodes, edges))
         _write_text(out["kg.gexf"], gexf(nodes, edges))
         out["nodes.csv"].write(nodes_csv(nodes))
         out["edges.csv"].write(edges_csv(edges))
     return {name: out_dir / name for name in EXPORTS}
+
+
+def _sorted_lines(text: str) -> bytes:
+    """Lines sorted as bytes, as each graph's are in kg.nq."""
+    lines = text.encode("utf-8").splitlines(keepends=True)
+    lines.sort()
+    return b"".join(lines)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -300,16 +300,19 @@ def _graph_in(line: bytes, graphs: Collection[bytes]) -> bytes | None:
     return last
 
 
-def _nquads_lines(path: Path, graphs: Collection[str]) -> Iterator[bytes]:
-    """The lines of the N-Quads file at ``path`` that are in ``graphs``."""
-    wanted = {graph.encode("utf-8") for graph in graphs}
-    if wanted:
-        yield from (line for line in _lines(path) if _graph_in(line, wanted))
+def _exported_graphs(out_dir: Path, graphs: Collection[str]) -> Iterator[GraphText]:
+    """The text of ``graphs`` in the exports in ``out_dir``: each one's block of kg.trig
+    (``doc:… {`` to ``}``) and its lines of kg.nq, both files holding the graphs in IRI order."""
+    blocks, lines = _trig_blocks(out_dir / "kg.trig", graphs), _nquads_blocks(out_dir / "kg.nq", graphs)
+    for (graph, block), (other, nquads) in itertools.zip_longest(blocks, lines, fillvalue=("", b"")):
+        if graph != other:
+            raise ValueError(f"{out_dir}: kg.trig and kg.nq do not hold {graph or other} in the same place; "
+                             "run `kg build` to write them again")
+        yield GraphText(graph, block, nquads)
 
 
-def _trig_blocks(path: Path, graphs: Collection[str]) -> Iterator[GraphText]:
-    """The blocks (``doc:… {`` to ``}``) of ``graphs`` in the TriG file at ``path``, in its order,
-    without their N-Quads (:func:`_nquads_lines`)."""
+def _trig_blocks(path: Path, graphs: Collection[str]) -> Iterator[tuple[str, bytes]]:
+    """The blocks of ``graphs`` in the TriG file at ``path``, in its order."""
     wanted = {_turtle_term(graph).encode("utf-8"): graph for graph in graphs}
     block: list[bytes] | None = None
     graph = ""
@@ -317,10 +320,20 @@ def _trig_blocks(path: Path, graphs: Collection[str]) -> Iterator[GraphText]:
         if block is not None:
             block.append(line)
             if line == b"}\n":
-                yield GraphText(graph, b"".join(block), b"")
+                yield graph, b"".join(block)
                 block = None
         elif line.endswith(b" {\n") and line[:-3] in wanted:
             graph, block = wanted[line[:-3]], [line]
+
+
+def _nquads_blocks(path: Path, graphs: Collection[str]) -> Iterator[tuple[str, bytes]]:
+    """The lines of each of ``graphs`` in the N-Quads file at ``path`` (a graph's lines are
+    together there), in its order."""
+    wanted = {graph.encode("utf-8"): graph for graph in graphs}
+    lines = ((_graph_in(line, wanted) or b"", line) for line in _lines(path)) if wanted else ()
+    for graph, group in itertools.groupby(lines, key=lambda pair: pair[0]):
+        if graph:
+            yield wanted[graph], b"".join(line for _, line in group)
 
 
 def _lines(path: Path) -> Iterator[bytes]:
@@ -330,61 +343,6 @@ def _lines(path: Path) -> Iterator[bytes]:
 
 def _triple(quad: ox.Quad) -> Triple:
     return str(quad.subject), str(quad.predicate), str(quad.object)
-
-
-# --- N-Quads -------------------------------------------------------------------------------------
-
-class SortedLines:
-    """Lines to write sorted as bytes (kg.nq, an order any line-based tool reproduces): sorted
-    in memory up to ``budget`` bytes, beyond that in sorted runs in ``folder`` that are merged
-    as they are written, so memory stays bounded however many lines there are.
-
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     lines, out = SortedLines(Path(folder), budget=4), io.BytesIO()
-    ...     lines.add(b"c\\na\\n"); lines.add(b"d\\nb\\n"); lines.write(out)
-    ...     out.getvalue()
-    b'a\\nb\\nc\\nd\\n'
-    """
-
-    def __init__(self, folder: Path, budget: int = RUN_BYTES):
-        self.folder, self.budget = folder, budget
-        self._lines: list[bytes] = []
-        self._size = 0
-        self._runs: list[Path] = []
-        self._sorted: list[Iterable[bytes]] = []
-
-    def add(self, text: bytes) -> None:
-        """Lines ending in a newline."""
-        self._lines += text.splitlines(keepends=True)
-        self._size += len(text)
-        if self._size > self.budget:
-            self._spill()
-
-    def add_sorted(self, lines: Iterable[bytes]) -> None:
-        """Lines already sorted, taken as they are written (not held in memory)."""
-        self._sorted.append(lines)
-
-    def _spill(self) -> None:
-        run = self.folder / f"run-{len(self._runs)}.nq"
-        self._lines.sort()
-        with open(run, "wb") as out:
-            _write_lines(out, self._lines)
-        self._runs.append(run)
-        self._lines, self._size = [], 0
-
-    def write(self, out: BinaryIO) -> None:
-        self._lines.sort()
-        with contextlib.ExitStack() as stack:
-            runs = [stack.enter_context(open(run, "rb")) for run in self._runs] + self._sorted
-            _write_lines(out, heapq.merge(*runs, self._lines) if runs else self._lines)
-
-
-def _write_lines(out: BinaryIO, lines: Iterable[bytes]) -> None:
-    """Lines written some thousands at a time: one write call per line is slow, one for all
-    of them holds a second copy."""
-    for batch in _batches(lines, 1 << 14):
-        out.write(b"".join(batch))
 
 
 # --- JSON-LD -------------------------------------------------------------------------------------

@@ -301,11 +301,16 @@ def test_jsonld_parses_back_to_the_turtle_graph(exports):
     assert set(jsonld) == set(Graph().parse(exports["kg.ttl"], format="turtle"))
 
 
-def test_nquads_lines_are_sorted_and_complete(dataset, exports):
+def test_nquads_come_graph_by_graph_as_in_trig_each_sorted_and_complete(dataset, exports):
     lines = exports["kg.nq"].read_bytes().splitlines()
-    assert lines == sorted(lines)
-    assert len(lines) == len(list(dataset.quads((None, None, None, None))))
-    assert len(list(ox.parse(path=str(exports["kg.nq"]), format=ox.RdfFormat.N_QUADS))) == len(lines)
+    graphs = [str(quad.graph_name) for quad in ox.parse(path=str(exports["kg.nq"]), format=ox.RdfFormat.N_QUADS)]
+    assert len(lines) == len(graphs) == len(list(dataset.quads((None, None, None, None))))
+    blocks: dict[str, list[bytes]] = {}
+    for graph, line in zip(graphs, lines):
+        assert graph == next(reversed(blocks), graph) or graph not in blocks, f"{graph}: its lines are not together"
+        blocks.setdefault(graph, []).append(line)
+    assert list(blocks)[0] == "DEFAULT" and list(blocks)[1:] == sorted(list(blocks)[1:]) and len(blocks) > 2
+    assert all(block == sorted(block) for block in blocks.values())
 
 
 def test_a_failed_export_leaves_the_old_files(dataset, exports, monkeypatch):
