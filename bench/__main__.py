@@ -5,8 +5,8 @@
     python -m bench --sizes 1,10 --skip sparql,viewer --json /tmp/bench.json
 
 Sections: throughput (extractor vs references), build (kg build per size, one worker),
-parallel (one vs two workers on 10×, or the largest size), sparql (bench/sparql.py, when
-present) and viewer (Chromium, when installed). A section that cannot run is listed as
+parallel (one vs two workers on each size from 10× up, or on the largest), sparql
+(bench/sparql.py, when present) and viewer (Chromium, when installed). A section that cannot run is listed as
 skipped with the reason; one that fails is listed with its error and the exit status is 1.
 """
 from __future__ import annotations
@@ -111,9 +111,10 @@ def _build(args, work, done):
 def _parallel(args, work, done):
     if (os.cpu_count() or 1) < 2:
         raise Skip("one CPU: nothing to run in parallel")
-    size = 10 if 10 in args.sizes else max(args.sizes)
-    result = build.parallel(size, work, args.seeds, args.seed)
-    return result, build.parallel_rows(result)
+    sizes = [size for size in args.sizes if size >= 10] or [max(args.sizes)]
+    results = [build.parallel(size, work, args.seeds, args.seed) for size in sizes]
+    result = {"sizes": results, "identical": all(r["identical"] for r in results)}
+    return result, [row for r in results for row in build.parallel_rows(r)]
 
 
 def _sparql(args, work, done):
@@ -144,7 +145,8 @@ def _viewer(args, work, done):
         raise Skip(missing)
     pages = {}
     if "parallel" in done:
-        pages[f"viewer.html of the {done['parallel']['size']}× build"] = Path(done["parallel"]["viewer"])
+        smallest = done["parallel"]["sizes"][0]
+        pages[f"viewer.html of the {smallest['size']}× build"] = Path(smallest["viewer"])
     result = build.viewer(work, pages)
     return result, build.viewer_rows(result)
 

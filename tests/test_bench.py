@@ -64,4 +64,5 @@ def test_runner_writes_the_table_as_json(tmp_path):
     run = report["results"]["build"]["runs"][0]
     assert run["size"] == 2 and run["files"] == 2 and {"wall_s", "cpu_s", "cores_busy", "chars_per_s", "peak_rss_mb"} <= set(run)
     assert report["results"]["parallel"]["identical"] is True
+    assert [r["size"] for r in report["results"]["parallel"]["sizes"]] == [2]
     assert {row[0] for row in report["table"]} == {"throughput", "build", "parallel", "sparql", "viewer"}
