@@ -6,8 +6,9 @@
 
 Sections: throughput (extractor vs references), build (kg build per size, one worker),
 parallel (one vs two workers on each size from 10× up, or on the largest), sparql
-(bench/sparql.py, when present) and viewer (Chromium, when installed). A section that cannot run is listed as
-skipped with the reason; one that fails is listed with its error and the exit status is 1.
+(bench/sparql.py, when present) and viewer (Chromium, when installed). A section that cannot
+run is listed as skipped with the reason; one that fails is listed with its error and the exit
+status is 1.
 """
 from __future__ import annotations
 
