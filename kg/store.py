@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
 DEFAULT_GRAPH = ox.DefaultGraph()
 LOCK_WAIT_SECONDS = 60  # how long to wait for another kg process to finish writing the store
+LOAD_BYTES = 64 << 20  # N-Quads bulk-loaded at once: Oxigraph's memory grows with a load (2 GB for kg.nq at 100x)
 MADE_FROM = "made-from.json"  # in a store's folder: the kg.nq the store holds the graph of, as that file was
 _FILE_NAME = ox.NamedNode(str(KG.fileName))
 _XSD_STRING = ox.NamedNode(str(XSD.string))
@@ -266,7 +267,9 @@ class Store:
             raise StoreError(f"{self._where()} is not empty; load {nquads} into a new store")
         self._check_writable()
         try:
-            self.oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+            with open(nquads, "rb") as lines:
+                while batch := lines.read(LOAD_BYTES):
+                    self.oxigraph.bulk_load(batch + lines.readline(), format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError) as error:
             raise StoreError(f"{nquads}: cannot be loaded as N-Quads ({error}); rebuild it with `kg build`") from None
         self.oxigraph.optimize()
