@@ -57,6 +57,7 @@ from .ntriples import parts, value
 from .store import DEFAULT_GRAPH, Store
 
 Triple = tuple[str, str, str]  # N-Triples terms
+Place = tuple[int, int]  # (offset, length) of a graph's text in an export file
 EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", "kg.graphml", "kg.gexf", "nodes.csv", "edges.csv")
 PREFIXES = {prefix: str(namespace) for prefix, namespace in EXPORT_PREFIXES.items()}
 HEADER = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(PREFIXES.items())).encode()
@@ -182,7 +183,7 @@ def write_exports(source: Dataset | Store, out_dir: Path, changed: Collection[st
     instead of being read out of the store and serialised again."""
     store = source if isinstance(source, Store) else _in_memory(source)
     out_dir = Path(out_dir)
-    kept = _kept_graphs(store, out_dir, changed) if changed is not None else set()
+    kept = _kept_graphs(store, out_dir, changed) if changed is not None else {}
     graphs = heapq.merge(_stored_graphs(store, kept), _exported_graphs(out_dir, kept), key=lambda graph: graph.iri)
     return write_graph(out_dir, _stored_subjects(store), graphs, _stored_statements(store))
 
@@ -267,18 +268,19 @@ def _stored_statements(store: Store) -> Counter:
 _COUNT_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
-def _kept_graphs(store: Store, out_dir: Path, changed: Collection[str]) -> set[str]:
-    """The store's named graphs, not ``changed``, that the exports in ``out_dir`` hold with as
-    many N-Quads lines as the store has quads, and as a TriG block: those whose text is kept."""
+def _kept_graphs(store: Store, out_dir: Path, changed: Collection[str]) -> dict[str, tuple[Place, Place]]:
+    """The store's named graphs, not ``changed``, that the exports in ``out_dir`` hold as a TriG
+    block and as one run of as many N-Quads lines as the store has quads: those whose text is
+    kept, with where it is in kg.trig and in kg.nq."""
     nquads, trig = out_dir / "kg.nq", out_dir / "kg.trig"
     if not (nquads.is_file() and trig.is_file()):
-        return set()
+        return {}
     stored = {str(row["g"]): int(row["n"].value) for row in store.oxigraph.query(_COUNT_GRAPHS)}
-    candidates = {graph.encode("utf-8"): graph for graph in stored if graph not in changed}
-    exported = Counter(_graph_in(line, candidates) for line in _lines(nquads))
-    blocks = {line[:-3] for line in _lines(trig) if line.endswith(b" {\n") and not line.startswith(b"\t")}
-    return {graph for key, graph in candidates.items()
-            if exported[key] == stored[graph] and _turtle_term(graph).encode("utf-8") in blocks}
+    candidates = [graph for graph in stored if graph not in changed]
+    runs = _nquads_runs(nquads, {graph.encode("utf-8"): graph for graph in candidates})
+    blocks = _trig_blocks(trig, {_turtle_term(graph).encode("utf-8"): graph for graph in candidates})
+    return {graph: (blocks[graph], runs[graph][:2]) for graph in candidates
+            if graph in blocks and graph in runs and runs[graph][2] == stored[graph]}
 
 
 def _graph_in(line: bytes, graphs: Collection[bytes]) -> bytes | None:
@@ -300,40 +302,48 @@ def _graph_in(line: bytes, graphs: Collection[bytes]) -> bytes | None:
     return last
 
 
-def _exported_graphs(out_dir: Path, graphs: Collection[str]) -> Iterator[GraphText]:
-    """The text of ``graphs`` in the exports in ``out_dir``: each one's block of kg.trig
-    (``doc:… {`` to ``}``) and its lines of kg.nq, both files holding the graphs in IRI order."""
-    blocks, lines = _trig_blocks(out_dir / "kg.trig", graphs), _nquads_blocks(out_dir / "kg.nq", graphs)
-    for (graph, block), (other, nquads) in itertools.zip_longest(blocks, lines, fillvalue=("", b"")):
-        if graph != other:
-            raise ValueError(f"{out_dir}: kg.trig and kg.nq do not hold {graph or other} in the same place; "
-                             "run `kg build` to write them again")
-        yield GraphText(graph, block, nquads)
+def _exported_graphs(out_dir: Path, kept: Mapping[str, tuple[Place, Place]]) -> Iterator[GraphText]:
+    """The text of the ``kept`` graphs in the exports in ``out_dir``, in IRI order."""
+    if not kept:
+        return
+    with open(out_dir / "kg.trig", "rb") as trig, open(out_dir / "kg.nq", "rb") as nquads:
+        for graph in sorted(kept):
+            (block_at, block_size), (run_at, run_size) = kept[graph]
+            trig.seek(block_at)
+            nquads.seek(run_at)
+            yield GraphText(graph, trig.read(block_size), nquads.read(run_size))
 
 
-def _trig_blocks(path: Path, graphs: Collection[str]) -> Iterator[tuple[str, bytes]]:
-    """The blocks of ``graphs`` in the TriG file at ``path``, in its order."""
-    wanted = {_turtle_term(graph).encode("utf-8"): graph for graph in graphs}
-    block: list[bytes] | None = None
-    graph = ""
-    for line in _lines(path) if wanted else ():
-        if block is not None:
-            block.append(line)
-            if line == b"}\n":
-                yield graph, b"".join(block)
-                block = None
-        elif line.endswith(b" {\n") and line[:-3] in wanted:
-            graph, block = wanted[line[:-3]], [line]
+def _trig_blocks(path: Path, graphs: Mapping[bytes, str]) -> dict[str, Place]:
+    """Where the block (``doc:… {`` to ``}``) of each of ``graphs`` (keyed by their TriG name) is
+    in the TriG file at ``path``."""
+    places: dict[str, Place] = {}
+    offset, graph, start = 0, None, 0
+    for line in _lines(path):
+        if graph is None and line.endswith(b" {\n") and line[:-3] in graphs:
+            graph, start = graphs[line[:-3]], offset
+        offset += len(line)
+        if graph is not None and line == b"}\n":
+            places[graph], graph = (start, offset - start), None
+    return places
 
 
-def _nquads_blocks(path: Path, graphs: Collection[str]) -> Iterator[tuple[str, bytes]]:
-    """The lines of each of ``graphs`` in the N-Quads file at ``path`` (a graph's lines are
-    together there), in its order."""
-    wanted = {graph.encode("utf-8"): graph for graph in graphs}
-    lines = ((_graph_in(line, wanted) or b"", line) for line in _lines(path)) if wanted else ()
-    for graph, group in itertools.groupby(lines, key=lambda pair: pair[0]):
-        if graph:
-            yield wanted[graph], b"".join(line for _, line in group)
+def _nquads_runs(path: Path, graphs: Mapping[bytes, str]) -> dict[str, tuple[int, int, int]]:
+    """Where the lines of each of ``graphs`` (keyed by their N-Triples bytes) are in the N-Quads
+    file at ``path``, and how many: (offset, length, lines), for those whose lines are together."""
+    runs: dict[str, tuple[int, int, int]] = {}
+    scattered: set[str] = set()
+    offset = 0
+    for line in _lines(path):
+        key = _graph_in(line, graphs)
+        if key is not None:
+            graph = graphs[key]
+            start, size, count = runs.get(graph, (offset, 0, 0))
+            if start + size != offset:
+                scattered.add(graph)
+            runs[graph] = (start, size + len(line), count + 1)
+        offset += len(line)
+    return {graph: run for graph, run in runs.items() if graph not in scattered}
 
 
 def _lines(path: Path) -> Iterator[bytes]:

@@ -161,7 +161,7 @@ def discard(path: Path) -> bool:
     """Delete the store in ``path``, once no other kg process writes to it (its exports were
     replaced: it would be made again from them). False if there is no store there."""
     path = Path(path)
-    if not (path / "CURRENT").is_file():
+    if not _is_store(path):
         return False
     old = path.with_name(f".{path.name}.old-{os.getpid()}")
     with Store(path):
@@ -373,11 +373,15 @@ def rebuilding(path: Path) -> Iterator[Store]:
     shutil.rmtree(old)
 
 
+def _is_store(path: Path) -> bool:
+    return (path / "CURRENT").is_file()  # RocksDB's own marker file
+
+
 def _open(path: Path | None, read_only: bool) -> ox.Store:
     """Oxigraph's store in ``path``; waits while another kg process holds its write lock."""
     if path is None:
         return ox.Store()
-    is_store = (path / "CURRENT").is_file()  # RocksDB's own marker file
+    is_store = _is_store(path)
     if read_only:
         if not is_store:
             raise StoreError(f"{path}: no store here; run `kg build` first, or query a file with --data FILE")
