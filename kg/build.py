@@ -1,26 +1,29 @@
 """Build: extract plans in worker processes and stream each plan's graph into the exports,
 holding in memory only what the merged facts and the viewer need (``kg build``).
 
-A worker turns one plan into a :class:`Piece`: its named graph already serialised
-(kg.export.GraphText, sorted TriG and N-Quads), the facts the merged default graph is made
-from, and what the viewer shows - never the Extraction, which costs more to send between
-processes than to make. The main process takes the pieces in input order and
+A worker turns one plan into a :class:`Piece`: its named graph serialised (kg.export.GraphText,
+sorted TriG and N-Quads) and appended to the worker's own file in the build's spool folder,
+the facts the merged default graph is made from, and what the viewer shows - never the
+Extraction, nor the graph's text, which cost more to send between processes than to make.
+The main process takes the pieces in input order and keeps the facts
+(kg.graph.MergedFacts: per subject, per document), the viewer's part, and where each graph's
+text was spooled.
 
-* spools each serialised graph to a file, to be copied into the exports in IRI order;
-* keeps the facts (kg.graph.MergedFacts: per subject, per document) and the viewer's part.
-
-Then it merges the default graph subject by subject into the exports, while a worker (if there
-are any) makes the viewer. The store is not loaded here: it is made from kg.nq when a command
-first needs it (kg.store.exports_store).
+Then it merges the default graph subject by subject into the exports, copying the spooled
+graphs in IRI order, while (with workers) a process forked for it makes the viewer from what
+this one holds, nothing sent. The store is not loaded here: it is made from kg.nq when a
+command first needs it (kg.store.exports_store).
 The output does not depend on the order plans come in or on the number of workers: named
 graphs are written in IRI order, the default graph in subject order, the viewer's plans in
 file-name order.
 
 Memory holds the facts per subject and the viewer's strings (a fraction of the graph):
-about 0.8 GB at 100x the seeds, most of it the extractor's own.
+about 0.7 GB at 100x the seeds, most of it the extractor's own.
 """
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -29,7 +32,7 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import BinaryIO, Callable, Iterator, TypeVar
 
 from . import ntriples
 from .export import GraphText, graph_text, write_graph
@@ -43,40 +46,88 @@ AHEAD = 4  # plans handed to each worker before its first result is taken: work 
 
 
 @dataclass(frozen=True)
+class Spooled:
+    """Where one named graph's text lies: its TriG block, then its N-Quads, in a spool file."""
+
+    iri: str  # N-Triples
+    file: str  # the file's name in the spool folder
+    start: int
+    trig: int  # bytes
+    nquads: int
+
+
+@dataclass(frozen=True)
 class Piece:
     """What a worker sends back for one plan."""
 
     name: str  # file name
-    graph: GraphText  # its named graph, serialised
+    graph: Spooled  # its named graph, serialised
     facts: tuple[Triple, ...]  # what the merged default graph takes from it
     view: PlanView
     entities: int
     relations: int
 
 
-def make_piece(path: Path) -> Piece | IngestError:
-    """Extract one plan and make its piece (in a worker process), or the reason it cannot be read."""
+class SpoolFile:
+    """One process's spool file: the named graphs it serialised, one after another."""
+
+    def __init__(self, folder: Path):
+        self.name = f"{os.getpid()}.graphs"
+        self._file = open(Path(folder) / self.name, "ab")
+
+    def add(self, graph: GraphText) -> Spooled:
+        start = self._file.tell()
+        self._file.write(graph.trig)
+        self._file.write(graph.nquads)
+        self._file.flush()  # another process reads it
+        return Spooled(graph.iri, self.name, start, len(graph.trig), len(graph.nquads))
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def make_piece(path: Path, spool: SpoolFile) -> Piece | IngestError:
+    """Extract one plan and make its piece, or the reason it cannot be read."""
     extraction = extract_path(path)
     if isinstance(extraction, IngestError):
         return extraction
     document = document_graph(extraction)
-    return Piece(extraction.document.name, graph_text(document.iri, (*document.facts, *document.provenance)),
-                 document.facts, plan_view(extraction), len(extraction.entities), len(extraction.relations))
+    spooled = spool.add(graph_text(document.iri, (*document.facts, *document.provenance)))
+    return Piece(extraction.document.name, spooled, document.facts, plan_view(extraction),
+                 len(extraction.entities), len(extraction.relations))
+
+
+_worker_spool: SpoolFile | None = None  # a worker process's own (set as it starts)
+
+
+def _start_worker(folder: Path) -> None:
+    global _worker_spool
+    load_pipeline()
+    _worker_spool = SpoolFile(folder)
+
+
+def _piece_in_worker(path: Path) -> Piece | IngestError:
+    return make_piece(path, _worker_spool)
 
 
 class Extracting:
-    """Pieces of ``paths`` in input order: made here for one worker, else in worker processes
-    that start (fork) when the block is entered."""
+    """Pieces of ``paths`` in input order, their graphs spooled in ``folder``: made here for
+    one worker, else in worker processes that start (fork) when the block is entered."""
 
-    def __init__(self, paths: list[Path], workers: int):
-        self.paths, self.workers = paths, workers
+    def __init__(self, paths: list[Path], workers: int, folder: Path):
+        self.paths, self.workers, self.folder = paths, workers, folder
         self._pool: ProcessPoolExecutor | None = None
         self._pending: deque = deque()
         self._next = iter(paths)
 
+    @property
+    def parallel(self) -> bool:
+        return self.workers > 1 and len(self.paths) > 1
+
     def __enter__(self) -> Extracting:
-        if self.workers > 1 and len(self.paths) > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=load_pipeline)
+        if self.parallel:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker,
+                                             initargs=(self.folder,))
             self._fill()
         return self
 
@@ -86,47 +137,42 @@ class Extracting:
 
     def __iter__(self) -> Iterator[Piece | IngestError]:
         if self._pool is None:
-            yield from map(make_piece, self._next)
+            spool = SpoolFile(self.folder)
+            try:
+                yield from (make_piece(path, spool) for path in self._next)
+            finally:
+                spool.close()
             return
         while self._pending:
             piece = self._pending.popleft().result()
             self._fill()
             yield piece
 
-    def aside(self, function: Callable[..., T], *args) -> Callable[[], T]:
-        """``function(*args)`` in a worker process, if there are any, while this one goes on;
-        call what this returns for the result (made then, here, if there are none)."""
-        if self._pool is None:
-            return lambda: function(*args)
-        return self._pool.submit(function, *args).result
-
     def _fill(self) -> None:
         while len(self._pending) < AHEAD * self.workers:
             path = next(self._next, None)
             if path is None:
                 return
-            self._pending.append(self._pool.submit(make_piece, path))
+            self._pending.append(self._pool.submit(_piece_in_worker, path))
 
 
-class _Spool:
-    """The serialised named graphs, in a temporary file in ``folder`` as they come, given
-    back in IRI order."""
+class _Spooled:
+    """The named graphs the extracting processes spooled in ``folder``, given back in IRI order."""
 
     def __init__(self, folder: Path):
-        self._file = tempfile.TemporaryFile(prefix=".kg-build-", dir=folder)
-        self._at: dict[str, list[tuple[int, int, int]]] = {}
+        self.folder = folder
+        self._at: dict[str, list[Spooled]] = {}
+        self._files: dict[str, BinaryIO] = {}
 
-    def __enter__(self) -> _Spool:
+    def __enter__(self) -> _Spooled:
         return self
 
     def __exit__(self, *_) -> None:
-        self._file.close()
+        for file in self._files.values():
+            file.close()
 
-    def add(self, graph: GraphText) -> None:
-        start = self._file.seek(0, os.SEEK_END)
-        self._file.write(graph.trig)
-        self._file.write(graph.nquads)
-        self._at.setdefault(graph.iri, []).append((start, len(graph.trig), len(graph.nquads)))
+    def add(self, graph: Spooled) -> None:
+        self._at.setdefault(graph.iri, []).append(graph)
 
     def graphs(self) -> Iterator[GraphText]:
         """Every graph, in IRI order. Files with the same text are one document, one graph:
@@ -136,16 +182,23 @@ class _Spool:
             if len(places) > 1:
                 yield graph_text(iri, self._triples(places))
                 continue
-            (start, trig, nquads), = places
-            self._file.seek(start)
-            yield GraphText(iri, self._file.read(trig), self._file.read(nquads))
+            file = self._seek(places[0])
+            yield GraphText(iri, file.read(places[0].trig), file.read(places[0].nquads))
 
-    def _triples(self, places: list[tuple[int, int, int]]) -> Iterator[Triple]:
+    def _triples(self, places: list[Spooled]) -> Iterator[Triple]:
         """The triples of the graphs spooled at ``places``."""
-        for start, trig, nquads in places:
-            self._file.seek(start + trig)
-            for quad in ntriples.quads(self._file.read(nquads).decode("utf-8")):
+        for place in places:
+            file = self._seek(place)
+            file.seek(place.trig, os.SEEK_CUR)
+            for quad in ntriples.quads(file.read(place.nquads).decode("utf-8")):
                 yield str(quad.subject), str(quad.predicate), str(quad.object)
+
+    def _seek(self, place: Spooled) -> BinaryIO:
+        file = self._files.get(place.file)
+        if file is None:
+            file = self._files[place.file] = open(self.folder / place.file, "rb")
+        file.seek(place.start)
+        return file
 
 
 def build(paths: list[Path], out_dir: Path, workers: int = 1,
@@ -156,24 +209,26 @@ def build(paths: list[Path], out_dir: Path, workers: int = 1,
     merged, views = MergedFacts(), []
     beside = Path(out_dir).resolve().parent  # the spool's disk: the exports' own, not /tmp's
     beside.mkdir(parents=True, exist_ok=True)
-    with Extracting(paths, workers) as pieces, _Spool(beside) as spool:
-        for n, piece in enumerate(pieces, 1):
-            if isinstance(piece, IngestError):
-                print(f"kg: error: {piece}", file=sys.stderr)
-                failures += 1
-                continue
-            spool.add(piece.graph)
-            merged.add(piece.graph.iri, piece.facts)
-            views.append(piece.view)
-            if say:
-                say(f"[{n}/{len(paths)}] {piece.name}: {piece.entities} entities, {piece.relations} relations "
-                    f"({time.perf_counter() - started:.1f} s)")
+    with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=beside) as folder, _Spooled(Path(folder)) as spool:
+        with Extracting(paths, workers, Path(folder)) as pieces:
+            for n, piece in enumerate(pieces, 1):
+                if isinstance(piece, IngestError):
+                    print(f"kg: error: {piece}", file=sys.stderr)
+                    failures += 1
+                    continue
+                spool.add(piece.graph)
+                merged.add(piece.graph.iri, piece.facts)
+                views.append(piece.view)
+                if say:
+                    say(f"[{n}/{len(paths)}] {piece.name}: {piece.entities} entities, {piece.relations} relations "
+                        f"({time.perf_counter() - started:.1f} s)")
         if not views:
             raise ValueError("no plan could be read; nothing was written")
-        viewer = pieces.aside(viewer_page, views)  # made while the exports are written, given a worker
+        # made while the exports are written, by a process of its own when there were workers
+        viewer = in_child(viewer_page, views) if pieces.parallel else lambda: viewer_page(views)
         stated = merged.stated(set(RELATION_PROPERTIES.values()))
         written = write_graph(out_dir, merged.subjects(), spool.graphs(), stated)
-        del merged, views  # memory peaks here at large sizes: keep only what the viewer needs
+        del merged  # memory peaks here at large sizes
         page, note = viewer()
     written["viewer"] = write_page(page, out_dir / "viewer.html")
     if say and note:
@@ -185,3 +240,37 @@ def viewer_page(views: list[PlanView]) -> tuple[str, str]:
     """The viewer page of these plans, and what it leaves out ("" if nothing)."""
     graph = views_graph(views)
     return render_viewer(graph), cap_note(graph)
+
+
+def in_child(function: Callable[..., T], *args) -> Callable[[], T]:
+    """``function(*args)`` in a process forked from this one, which takes the arguments as
+    they are in memory (nothing is pickled but the result), while this one goes on. Call
+    what this returns for the result; it raises what ``function`` raised."""
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_send_result, args=(sending, function, args), daemon=True)
+    child.start()
+    sending.close()
+
+    def result() -> T:
+        try:
+            done, value = receiving.recv()
+        except EOFError:
+            child.join()
+            raise RuntimeError(f"the process making {function.__name__} ended (exit code {child.exitcode}) "
+                               "without a result") from None
+        child.join()
+        receiving.close()
+        if not done:
+            raise value
+        return value
+
+    return result
+
+
+def _send_result(sending, function: Callable, args: tuple) -> None:
+    gc.freeze()  # what it took from the parent stays: collections need not walk it, nor copy its pages
+    try:
+        sending.send((True, function(*args)))
+    except BaseException as failure:  # the parent raises it
+        sending.send((False, failure))

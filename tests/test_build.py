@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from kg.build import build
+from kg.build import build, in_child
 from kg.export import EXPORTS, write_exports
 from kg.extract import extract_path
 from kg.graph import build_dataset
@@ -63,3 +63,16 @@ def test_a_rebuild_replaces_the_exports_and_an_empty_one_changes_nothing(plans, 
     with pytest.raises(ValueError, match="no plan could be read"):
         build([unreadable], tmp_path / "new")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "first", "out"]  # nothing left behind
+
+
+def test_two_workers_write_the_same_files_and_leave_no_spool_behind(plans, tmp_path):
+    one, _ = build(plans, tmp_path / "one")
+    two, _ = build(plans, tmp_path / "two", workers=2)
+    assert {name: path.read_bytes() for name, path in one.items()} == {name: path.read_bytes() for name, path in two.items()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "two"]
+
+
+def test_work_in_a_child_process_gives_its_result_or_raises_its_error():
+    assert in_child(sorted, {3, 1, 2})() == [1, 2, 3]
+    with pytest.raises(ValueError, match="invalid literal"):
+        in_child(int, "x")()
