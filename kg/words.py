@@ -100,33 +100,55 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "infokg"
 
 
+KEPT_DICTIONARIES = 4  # prepared dictionaries the cache keeps: the most recently used
+
+
 def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, int, dict]:
     """jieba's prefix dictionary with ``extra_words`` added and ``dropped_words`` taken out, its
     total count, and its words' tags.
 
-    Made once and kept in :func:`cache_dir`, keyed by jieba's dictionary and the word lists:
-    making it (jieba's own cache, then some thousand ``add_word``, then the tags from
+    Made once and kept in :func:`cache_dir`, keyed by the contents of jieba's dictionary and
+    the word lists (so every checkout and virtualenv with the same jieba and lexicon shares one
+    file): making it (jieba's own cache, then some thousand ``add_word``, then the tags from
     ``dict.txt``) takes three times as long as loading it, and every process that extracts
-    pays for it."""
-    stat = JIEBA_DICT.stat()
-    made_from = (str(marshal.version), jieba.__version__, str(stat.st_size), str(stat.st_mtime_ns),
-                 *extra_words, "", *dropped_words)
+    pays for it. Each file is about 16 MB; when one is made, all but the
+    ``KEPT_DICTIONARIES`` most recently used are deleted."""
+    with JIEBA_DICT.open("rb") as dictionary:
+        digest = hashlib.file_digest(dictionary, "sha256").hexdigest()
+    made_from = (str(marshal.version), jieba.__version__, digest, *extra_words, "", *dropped_words)
     key = hashlib.sha256("\n".join(made_from).encode("utf-8")).hexdigest()[:16]
     path = cache_dir() / f"words-{key}.marshal"
     try:
-        return marshal.loads(path.read_bytes())  # marshal.load(file) reads piecemeal: 2.5 times slower
+        prepared = marshal.loads(path.read_bytes())  # marshal.load(file) reads piecemeal: 2.5 times slower
     except (OSError, EOFError, ValueError, TypeError):  # not made yet, or unreadable: make it again
         pass
+    else:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the modification time orders the files for pruning
+        return prepared
     prepared = _make_dictionary(extra_words, dropped_words)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(marshal.dumps(prepared))
         os.replace(partial, path)
+        _prune(path.parent)
     except OSError:  # a read-only home: every run makes the dictionary, nothing else changes
         with contextlib.suppress(OSError):
             partial.unlink()
     return prepared
+
+
+def _prune(folder: Path) -> None:
+    """Delete all but the ``KEPT_DICTIONARIES`` most recently used dictionaries in ``folder``."""
+    def used(path: Path) -> float:
+        with contextlib.suppress(OSError):
+            return path.stat().st_mtime
+        return 0.0
+
+    for stale in sorted(folder.glob("words-*.marshal"), key=used, reverse=True)[KEPT_DICTIONARIES:]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
 
 
 def _make_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, int, dict]:

@@ -1,6 +1,9 @@
 """The segmenter's dictionary: made from jieba's, kept in the cache, the same either way."""
 from __future__ import annotations
 
+import os
+import time
+
 import jieba
 
 from kg import words
@@ -37,3 +40,19 @@ def test_an_unwritable_cache_only_costs_time(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     freq, total, tags = words.prepared_dictionary(("电子政务外网",), ())
     assert freq["电子政务外网"] > 0 and total > 0 and tags["城市"] == "ns"
+
+
+def test_the_cache_keeps_only_the_most_recently_used_dictionaries(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(words, "KEPT_DICTIONARIES", 2)
+    folder = tmp_path / "infokg"
+    first = words.prepared_dictionary(("甲系统",), ())
+    words.prepared_dictionary(("乙系统",), ())
+    files = {path.name: path for path in folder.glob("words-*.marshal")}
+    for age, path in enumerate(sorted(files.values()), start=1):
+        os.utime(path, (time.time() - 3600 * age,) * 2)  # both used an hour or more ago
+    assert words.prepared_dictionary(("甲系统",), ()) == first  # used again: the newest now
+    words.prepared_dictionary(("丙系统",), ())  # a third: the least recently used goes
+    left = {path.name for path in folder.glob("words-*.marshal")}
+    assert len(left) == 2 and len(left & set(files)) == 1
+    assert words.prepared_dictionary(("甲系统",), ()) == first and {p.name for p in folder.glob("words-*")} == left
