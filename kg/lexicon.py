@@ -49,6 +49,16 @@ class Affixes:
                 return text[:n]
         return ""
 
+    def prefixes(self, text: str) -> list[str]:
+        """Every member that starts ``text``, longest first.
+
+        >>> Affixes(["中共", "中共中央", "国务院"]).prefixes("中共中央网络安全和信息化委员会")
+        ['中共中央', '中共']
+        """
+        if text[:self._shortest] not in self._openings:
+            return []
+        return [text[:n] for n in self._lengths if n <= len(text) and text[:n] in self.words]
+
     def suffix(self, text: str) -> str:
         if text[len(text) - self._shortest:] not in self._endings:
             return ""

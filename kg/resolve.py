@@ -118,13 +118,12 @@ def _read(mention: Mention, surface: str, plan: PlanInfo, lex: Lexicon) -> _Read
     agency = mention.type == "Agency"
     if agency and name in lex.national_bodies:
         return _Reading(mention, surface, lex.national_bodies[name], NATIONAL, True, aliases)
-    party = next((p for p in _longest_first(lex, "name_prefixes")
-                  if name.startswith(p) and _leading_division(name[len(p):], lex)), "")
+    party = next((p for p in _affixes(lex, "name_prefixes").prefixes(name) if _leading_division(name[len(p):], lex)), "")
     if party:  # 中共黑龙江省委网络安全和信息化领导小组: the jurisdiction follows 中共
         inner = _read(Mention(mention.start, mention.end, mention.type, mention.rule, name[len(party):]),
                       surface, plan, lex)
         return _Reading(mention, surface, party + inner.name, inner.scope, True, aliases + inner.aliases)
-    template = next((t for t in _longest_first(lex, "templates") if name.startswith(t)), None)
+    template = _affixes(lex, "templates").prefix(name)
     if template:
         filled = _fill(lex.templates[template], plan)
         if filled:
@@ -157,9 +156,10 @@ def _read(mention: Mention, surface: str, plan: PlanInfo, lex: Lexicon) -> _Read
 
 
 @functools.cache
-def _longest_first(lex: Lexicon, table: str) -> tuple[str, ...]:
-    """The words of one lexicon table, longest first: sorted once, not once per mention."""
-    return tuple(sorted(getattr(lex, table), key=len, reverse=True))
+def _affixes(lex: Lexicon, table: str) -> lexicon.Affixes:
+    """The words of one lexicon table, for the ones a name starts with: looked up by
+    length, not compared one by one for every mention."""
+    return lexicon.Affixes(getattr(lex, table))
 
 
 _STATUTE = re.compile(r"法(?:（[^）]*）)?$")
