@@ -1,7 +1,7 @@
 """``python -m bench``: run the benchmarks, print one table, write it as JSON.
 
     python -m bench                       # sizes 1, 10, 100; every section
-    python -m bench --quick               # sizes 1, 2; one copy and one round for throughput
+    python -m bench --quick               # sizes 1, 2; one copy and one round for throughput, one for parallel
     python -m bench --sizes 1,10 --skip sparql,viewer --json /tmp/bench.json
 
 Sections: throughput (extractor vs references), build (kg build per size, one worker),
@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Benchmark infokg: extraction "
                                      "throughput, the build at growing corpus sizes, parallel builds, SPARQL "
                                      "and the viewer. Prints one table and writes it as JSON.")
-    parser.add_argument("--quick", action="store_true", help="sizes 1,2 unless --sizes; one copy and one round for throughput")
+    parser.add_argument("--quick", action="store_true", help="sizes 1,2 unless --sizes; one copy and one round for throughput, one round for parallel")
     parser.add_argument("--sizes", type=_numbers, help="corpus sizes, in seed copies (default 1,10,100)")
     parser.add_argument("--skip", type=lambda s: [x for x in s.split(",") if x], default=[],
                         help=f"sections to leave out, comma-separated: {','.join(SECTIONS)}")
@@ -114,7 +114,7 @@ def _parallel(args, work, done):
     if (os.cpu_count() or 1) < 2:
         raise Skip("one CPU: nothing to run in parallel")
     sizes = [size for size in args.sizes if size >= 10] or [max(args.sizes)]
-    results = [build.parallel(size, work, args.seeds, args.seed) for size in sizes]
+    results = [build.parallel(size, work, args.seeds, args.seed, rounds=1 if args.quick else 2) for size in sizes]
     result = {"sizes": results, "identical": all(r["identical"] for r in results)}
     return result, [row for r in results for row in build.parallel_rows(r)]
 
