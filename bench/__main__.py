@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Benchmark infokg: extraction "
                                      "throughput, the build at growing corpus sizes, parallel builds, SPARQL "
                                      "and the viewer. Prints one table and writes it as JSON.")
-    parser.add_argument("--quick", action="store_true", help="sizes 1,2 unless --sizes; one copy and one round for throughput, one round for parallel")
+    parser.add_argument("--quick", action="store_true",
+                        help="sizes 1,2 unless --sizes; one copy and one round for throughput, one round for parallel")
     parser.add_argument("--sizes", type=_numbers, help="corpus sizes, in seed copies (default 1,10,100)")
     parser.add_argument("--skip", type=lambda s: [x for x in s.split(",") if x], default=[],
                         help=f"sections to leave out, comma-separated: {','.join(SECTIONS)}")
