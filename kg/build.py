@@ -156,7 +156,7 @@ class Extracting:
             self._pending.append(self._pool.submit(_piece_in_worker, path))
 
 
-class _Spooled:
+class _SpooledGraphs:
     """The named graphs the extracting processes spooled in ``folder``, given back in IRI order."""
 
     def __init__(self, folder: Path):
@@ -164,7 +164,7 @@ class _Spooled:
         self._at: dict[str, list[Spooled]] = {}
         self._files: dict[str, BinaryIO] = {}
 
-    def __enter__(self) -> _Spooled:
+    def __enter__(self) -> _SpooledGraphs:
         return self
 
     def __exit__(self, *_) -> None:
@@ -209,7 +209,7 @@ def build(paths: list[Path], out_dir: Path, workers: int = 1,
     merged, views = MergedFacts(), []
     beside = Path(out_dir).resolve().parent  # the spool's disk: the exports' own, not /tmp's
     beside.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=beside) as folder, _Spooled(Path(folder)) as spool:
+    with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=beside) as folder, _SpooledGraphs(Path(folder)) as spool:
         with Extracting(paths, workers, Path(folder)) as pieces:
             for n, piece in enumerate(pieces, 1):
                 if isinstance(piece, IngestError):
@@ -245,7 +245,10 @@ def viewer_page(views: list[PlanView]) -> tuple[str, str]:
 def in_child(function: Callable[..., T], *args) -> Callable[[], T]:
     """``function(*args)`` in a process forked from this one, which takes the arguments as
     they are in memory (nothing is pickled but the result), while this one goes on. Call
-    what this returns for the result; it raises what ``function`` raised."""
+    what this returns for the result; it raises what ``function`` raised. Where processes
+    cannot fork (Windows), it is made here when the result is asked for."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return lambda: function(*args)
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(target=_send_result, args=(sending, function, args), daemon=True)
