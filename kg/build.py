@@ -22,6 +22,7 @@ about 0.7 GB at 100x the seeds, most of it the extractor's own.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -104,6 +105,26 @@ def _start_worker(folder: Path) -> None:
     global _worker_spool
     load_pipeline()
     _worker_spool = SpoolFile(folder)
+    gc.set_threshold(*gc.get_threshold()[:2], NO_FULL_COLLECTION)  # see full_collections_spared
+
+
+NO_FULL_COLLECTION = 1 << 30  # gc's third threshold: young collections between full ones
+
+
+@contextlib.contextmanager
+def full_collections_spared() -> Iterator[None]:
+    """The garbage collector's full collections put off while the block runs.
+
+    What a build keeps - the merged facts, the viewer's part, the extractor's caches - grows
+    to millions of objects and lives until the exports are written, and every full collection
+    walks all of it again: 28 of them took 5.2 s of a 39 s build at 100x. A plan leaves no
+    cycles behind (``gc.collect()`` after each finds none), so young collections are enough."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*thresholds[:2], NO_FULL_COLLECTION)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def _piece_in_worker(path: Path) -> Piece | IngestError:
@@ -209,7 +230,8 @@ def build(paths: list[Path], out_dir: Path, workers: int = 1,
     merged, views = MergedFacts(), []
     beside = Path(out_dir).resolve().parent  # the spool's disk: the exports' own, not /tmp's
     beside.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".kg-build-", dir=beside) as folder, _SpooledGraphs(Path(folder)) as spool:
+    with (tempfile.TemporaryDirectory(prefix=".kg-build-", dir=beside) as folder, _SpooledGraphs(Path(folder)) as spool,
+          full_collections_spared()):
         with Extracting(paths, workers, Path(folder)) as pieces:
             for n, piece in enumerate(pieces, 1):
                 if isinstance(piece, IngestError):
@@ -272,7 +294,6 @@ def in_child(function: Callable[..., T], *args) -> Callable[[], T]:
 
 
 def _send_result(sending, function: Callable, args: tuple) -> None:
-    gc.freeze()  # what it took from the parent stays: collections need not walk it, nor copy its pages
     try:
         sending.send((True, function(*args)))
     except BaseException as failure:  # the parent raises it
