@@ -62,7 +62,7 @@ class Piece:
     """What a worker sends back for one plan."""
 
     name: str  # file name
-    graph: Spooled  # its named graph, serialised
+    graph: Spooled  # where its named graph's text was spooled
     facts: tuple[Triple, ...]  # what the merged default graph takes from it
     view: PlanView
     entities: int
@@ -98,16 +98,6 @@ def make_piece(path: Path, spool: SpoolFile) -> Piece | IngestError:
                  len(extraction.entities), len(extraction.relations))
 
 
-_worker_spool: SpoolFile | None = None  # a worker process's own (set as it starts)
-
-
-def _start_worker(folder: Path) -> None:
-    global _worker_spool
-    load_pipeline()
-    _worker_spool = SpoolFile(folder)
-    gc.set_threshold(*gc.get_threshold()[:2], NO_FULL_COLLECTION)  # see full_collections_spared
-
-
 NO_FULL_COLLECTION = 1 << 30  # gc's third threshold: young collections between full ones
 
 
@@ -119,12 +109,28 @@ def full_collections_spared() -> Iterator[None]:
     to millions of objects and lives until the exports are written, and every full collection
     walks all of it again: 28 of them took 5.2 s of a 39 s build at 100x. A plan leaves no
     cycles behind (``gc.collect()`` after each finds none), so young collections are enough."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(*thresholds[:2], NO_FULL_COLLECTION)
+    before = _put_off_full_collections()
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        gc.set_threshold(*before)
+
+
+def _put_off_full_collections() -> tuple[int, int, int]:
+    """Raise gc's third threshold out of reach; the thresholds it had."""
+    before = gc.get_threshold()
+    gc.set_threshold(*before[:2], NO_FULL_COLLECTION)
+    return before
+
+
+_worker_spool: SpoolFile | None = None  # a worker process's own (set as it starts)
+
+
+def _start_worker(folder: Path) -> None:
+    global _worker_spool
+    load_pipeline()
+    _worker_spool = SpoolFile(folder)
+    _put_off_full_collections()  # as full_collections_spared does: a forked worker inherits it, a spawned one not
 
 
 def _piece_in_worker(path: Path) -> Piece | IngestError:

@@ -85,8 +85,8 @@ class Recogniser:
 
 def _spans(doc: Doc, mentions: list) -> list[Span]:
     """The mentions as spans. With one token per character (the pipeline's tokenizer) a
-    character offset is a token index, and making the span directly costs a third of
-    ``char_span``'s search; any other tokenizer gets the spans that cover the mentions."""
+    character offset is a token index, and making the span directly costs half what
+    ``char_span``'s search does; any other tokenizer gets the spans that cover the mentions."""
     if len(doc) == len(text_of(doc)):
         return [Span(doc, m.start, m.end, label=m.type) for m in mentions]
     return [doc.char_span(m.start, m.end, label=m.type, alignment_mode="expand") for m in mentions]

@@ -112,7 +112,7 @@ def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, 
     the word lists (so every checkout and virtualenv with the same jieba and lexicon shares one
     file): making it (jieba's own cache, then some thousand ``add_word``, then the tags from
     ``dict.txt``) takes three times as long as loading it, and every process that extracts
-    pays for it. Each file is about 16 MB; when one is made, all but the
+    pays for it. Each file is about 13 MB; when one is made, all but the
     ``KEPT_DICTIONARIES`` most recently used are deleted."""
     with JIEBA_DICT.open("rb") as dictionary:
         digest = hashlib.file_digest(dictionary, "sha256").hexdigest()
