@@ -234,8 +234,13 @@ def build(paths: list[Path], out_dir: Path, workers: int = 1,
     plans could not be read (each reported on stderr). ``say`` gets progress lines."""
     failures, started = 0, time.perf_counter()
     merged, views = MergedFacts(), []
-    beside = Path(out_dir).resolve().parent  # the spool's disk: the exports' own, not /tmp's
-    beside.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)  # before any extraction: a wrong --out fails at once
+    except OSError as error:
+        raise OSError(f"{out_dir}: cannot make the exports folder here ({error.strerror}); "
+                      "give --out a folder (it is made if missing)") from None
+    beside = out_dir.resolve().parent  # the spool's disk: the exports' own, not /tmp's
     with (tempfile.TemporaryDirectory(prefix=".kg-build-", dir=beside) as folder, _SpooledGraphs(Path(folder)) as spool,
           full_collections_spared()):
         with Extracting(paths, workers, Path(folder)) as pieces:

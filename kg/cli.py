@@ -33,19 +33,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
-    from .view import ViewError
-
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError, IsADirectoryError, ViewError) as error:
+    except BrokenPipeError:  # the reader went away (`kg query … | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (OSError, ValueError) as error:  # a file that cannot be read or written, bad input (ViewError too)
         print(f"kg: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # the reader went away (`kg query … | head`): stop quietly, as Unix tools do
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 141
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -70,8 +70,9 @@ _NX_LIMIT = 500  # networkx's spring layout needs scipy from this size on; ours 
 MAX_NODES = 5000
 
 
-class ViewError(Exception):
-    """The viewer could not be written; the message names the file and what to do."""
+class ViewError(ValueError):
+    """The viewer could not be written; the message names the file and what to do. A
+    ValueError, so that the command line reports it without importing the viewer first."""
 
 
 # --- the graph ---------------------------------------------------------------------------

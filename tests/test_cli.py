@@ -96,3 +96,12 @@ def test_build_reports_an_unreadable_plan_and_builds_the_rest(tmp_path):
     done = run("build", "--quiet", "--out", tmp_path / "out", bad, SEEDS / "001_9c71054b8b1dc762.txt")
     assert done.returncode == 1 and "bad.txt" in done.stderr
     assert (tmp_path / "out" / "kg.ttl").is_file()
+
+
+def test_an_exports_folder_that_cannot_be_made_is_one_line_before_any_extraction(tmp_path):
+    taken = tmp_path / "a-file"
+    taken.write_text("not a folder")
+    done = run("build", "--out", taken, SEEDS / "001_9c71054b8b1dc762.txt")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"kg: error: {taken}: cannot make the exports folder here (File exists); " \
+                                  "give --out a folder (it is made if missing)"
