@@ -232,14 +232,33 @@ def build(paths: list[Path], out_dir: Path, workers: int = 1,
           say: Callable[[str], None] | None = None) -> tuple[dict[str, Path], int]:
     """Extract ``paths`` and write the exports and the viewer: the files written and how many
     plans could not be read (each reported on stderr). ``say`` gets progress lines."""
-    failures, started = 0, time.perf_counter()
-    merged, views = MergedFacts(), []
     out_dir = Path(out_dir)
+    made = _exports_folder(out_dir)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)  # before any extraction: a wrong --out fails at once
+        return _build(paths, out_dir, workers, say)
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                out_dir.rmdir()  # made for this build and still empty: nothing is left behind
+        raise
+
+
+def _exports_folder(out_dir: Path) -> bool:
+    """Make the exports folder if it is missing (and say whether it was), before any plan is
+    extracted: a wrong ``--out`` fails at once, not after the extraction."""
+    if out_dir.is_dir():
+        return False
+    try:
+        out_dir.mkdir(parents=True)
     except OSError as error:
         raise OSError(f"{out_dir}: cannot make the exports folder here ({error.strerror}); "
                       "give --out a folder (it is made if missing)") from None
+    return True
+
+
+def _build(paths: list[Path], out_dir: Path, workers: int, say: Callable[[str], None] | None) -> tuple[dict[str, Path], int]:
+    failures, started = 0, time.perf_counter()
+    merged, views = MergedFacts(), []
     beside = out_dir.resolve().parent  # the spool's disk: the exports' own, not /tmp's
     with (tempfile.TemporaryDirectory(prefix=".kg-build-", dir=beside) as folder, _SpooledGraphs(Path(folder)) as spool,
           full_collections_spared()):
