@@ -20,7 +20,7 @@ import functools
 import itertools
 import operator
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from . import lexicon
 from .lexicon import Lexicon
