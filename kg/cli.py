@@ -38,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`kg query … | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except (OSError, ValueError) as error:  # a file that cannot be read or written, bad input (ViewError too)
+    except (OSError, ValueError) as error:  # a file that cannot be read or written, bad input (and
+        # the store's, the viewer's and the report's own errors, which are ValueErrors)
         print(f"kg: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -149,14 +150,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# --- inputs -------------------------------------------------------------------------------
-
-
 def _store_options(command: argparse.ArgumentParser) -> None:
     """--out, --store and --quiet, as every command that changes the stored graph takes them."""
     command.add_argument("--out", type=Path, default=EXPORTS, metavar="DIR", help="exports folder (default: exports/)")
     command.add_argument("--store", type=Path, metavar="DIR", help=STORE_HELP)
     command.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+
+
+# --- inputs -------------------------------------------------------------------------------
 
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
     """Files as given; folders stand for the *.txt files inside them, in name order."""
@@ -421,18 +422,14 @@ def _view(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import ReportError, write_report
+    from .report import write_report
     from .view import viewer_graph
 
     results, failures = _extractions(expand_inputs(args.inputs or [SEEDS]))
     if not results:
         print("kg: error: no plan could be read; nothing was written", file=sys.stderr)
         return 1
-    try:
-        path = write_report(viewer_graph(results), args.out)
-    except ReportError as error:
-        print(f"kg: error: {error}", file=sys.stderr)
-        return 1
+    path = write_report(viewer_graph(results), args.out)
     print(f"wrote {path}", file=sys.stderr)
     return 1 if failures else 0
 

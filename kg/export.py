@@ -52,14 +52,14 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from . import ntriples
-from .namespace import EXPORT_PREFIXES, KG, RDF, RELATION_PROPERTIES, SKOS, XSD
+from .namespace import EXPORT_NAMESPACES, KG, RDF, RELATION_PROPERTIES, SKOS, XSD
 from .ntriples import parts, value
 from .store import DEFAULT_GRAPH, Store
 
 Triple = tuple[str, str, str]  # N-Triples terms
 Place = tuple[int, int]  # (offset, length) of a graph's text in an export file
 EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", "kg.graphml", "kg.gexf", "nodes.csv", "edges.csv")
-PREFIXES = {prefix: str(namespace) for prefix, namespace in EXPORT_PREFIXES.items()}
+PREFIXES = EXPORT_NAMESPACES
 HEADER = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(PREFIXES.items())).encode()
 SUBJECTS_AT_ONCE = 2000  # default-graph subjects written per step
 _RDF_TYPE = f"<{RDF.type}>"
@@ -150,15 +150,19 @@ def _turtle_term(term: str) -> str:
 def _prefixed(iri: str) -> str | None:
     """prefix:local under the longest prefix, when the local name needs no escaping; the
     whole IRI when no prefix fits; None when pyoxigraph has to decide."""
-    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
-    if iri[:cut] in _ENDS:  # the usual case: no other prefix can be longer
-        best = iri[:cut]
-    else:
-        best = max((namespace for namespace in _PREFIX_OF if iri.startswith(namespace)), key=len, default=None)
+    best = _namespace_of(iri)
     if best is None:
         return f"<{iri}>"
     local = iri[len(best):]
     return f"{_PREFIX_OF[best]}:{local}" if not local or _LOCAL_NAME.fullmatch(local) else None
+
+
+def _namespace_of(iri: str) -> str | None:
+    """The longest export namespace ``iri`` is in (None: none)."""
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    if iri[:cut] in _ENDS:  # the usual case: no other namespace can be longer
+        return iri[:cut]
+    return max((namespace for namespace in _PREFIX_OF if iri.startswith(namespace)), key=len, default=None)
 
 
 def _oxigraph_turtle(term: str) -> str:
@@ -422,7 +426,7 @@ def _compact(term: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)
 def _compact_iri(iri: str) -> str:
     """prefix:local for an IRI under one of the export prefixes (the longest), else the IRI."""
-    best = max((ns for ns in _PREFIX_OF if iri.startswith(ns)), key=len, default=None)
+    best = _namespace_of(iri)
     if best is None or iri[len(best):].startswith("//"):
         return iri
     return f"{_PREFIX_OF[best]}:{iri[len(best):]}"

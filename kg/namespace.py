@@ -66,3 +66,5 @@ ID_FOLDERS = ("agency", "project", "database", "platform", "law", "doc", "jurisd
 # Export prefixes: PREFIXES plus one per ID folder, so exports read agency:e8d55682e81d8623
 # rather than kgid:agency\/e8d55682e81d8623 (Turtle must escape the slash).
 EXPORT_PREFIXES = {**PREFIXES, **{folder: ID[folder + "/"] for folder in ID_FOLDERS}}
+# the same as plain strings, as pyoxigraph takes them (it takes no rdflib namespace objects)
+EXPORT_NAMESPACES = {prefix: str(namespace) for prefix, namespace in EXPORT_PREFIXES.items()}

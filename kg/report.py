@@ -49,8 +49,9 @@ STEP = " → "
 CYCLE = " ⇄ "
 
 
-class ReportError(Exception):
-    """The report could not be written; the message names the file and what to do."""
+class ReportError(ValueError):
+    """The report could not be written; the message names the file and what to do. A
+    ValueError, so that ``kg`` reports it in one line like any other."""
 
 
 # --- who leads ---------------------------------------------------------------------------

@@ -56,7 +56,7 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from . import ntriples
-from .namespace import EXPORT_PREFIXES, KG, OA, SKOS, XSD
+from .namespace import EXPORT_NAMESPACES, EXPORT_PREFIXES, KG, OA, SKOS, XSD
 
 if TYPE_CHECKING:
     from .extract import Extraction
@@ -71,7 +71,6 @@ _XSD_INTEGER = ox.NamedNode(str(XSD.integer))
 # The properties whose values ontology/infokg.ttl types with a datatype Oxigraph does not keep.
 DERIVED_RANGES = {ox.NamedNode(str(p)): ox.NamedNode(str(XSD.nonNegativeInteger))
                   for p in (OA.start, OA.end, KG.startOffset, KG.endOffset)}
-_PREFIXES = {prefix: str(iri) for prefix, iri in EXPORT_PREFIXES.items()}
 _DOCUMENTS = """
     SELECT ?document ?sha ?name ?title WHERE {
         ?document a kg:SourceDocument ; kg:sha256 ?sha ; kg:fileName ?name .
@@ -229,7 +228,7 @@ class Store:
     def documents(self) -> list[StoredDocument]:
         """Every source document in the store, in IRI order."""
         found: dict[str, dict] = {}
-        for row in self.oxigraph.query(_DOCUMENTS, prefixes=_PREFIXES):
+        for row in self.oxigraph.query(_DOCUMENTS, prefixes=EXPORT_NAMESPACES):
             iri = row["document"].value
             entry = found.setdefault(iri, {"sha": row["sha"].value, "names": [], "title": ""})
             entry["names"].append(row["name"].value)
