@@ -51,7 +51,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
-from oxrdflib.store import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
@@ -203,6 +202,8 @@ class Store:
         """The store as an rdflib Dataset: default graph = merged facts, a named graph per
         document. Its queries run in Oxigraph (oxrdflib hands them over)."""
         if self._dataset is None:
+            from oxrdflib.store import OxigraphStore  # with rdflib's SPARQL engine: 0.1 s no build needs
+
             self._dataset = Dataset(store=OxigraphStore(store=self.oxigraph))
             for prefix, iri in EXPORT_PREFIXES.items():
                 self._dataset.bind(prefix, iri)
