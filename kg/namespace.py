@@ -56,7 +56,13 @@ def node_name(kind: str, *parts: object) -> str:
     """A provenance node's (mention's, statement's, evidence's …) IRI after ``ID``, stable for
     stable input: its kind and a digest of its parts. A plain string: a build makes a hundred
     thousand of them."""
-    return f"{kind}/{_digest('|'.join(map(str, parts)))}"
+    return f"{kind}/{node_digest(*parts)}"
+
+
+def node_digest(*parts: object) -> str:
+    """The digest in the name of a provenance node with these parts, whatever its kind: nodes
+    of several kinds about one stretch of text (its target, position, quote) share it."""
+    return _digest("|".join(map(str, parts)))
 
 
 # The folders of ID: entity types (lower case), documents, jurisdictions, provenance nodes.
