@@ -106,23 +106,31 @@ def turtle(triples: list[Triple], indent: str = "") -> str:
     ['agency:1 a kg:Agency ;', '\\tskos:altLabel "甲"@zh , "乙"@zh .']
     """
     out, subject, predicate = [], None, None
+    term_of, predicate_of = _turtle_term, _TURTLE_PREDICATES
     for s, p, o in triples:
         if s != subject:
-            if subject is not None:
-                out.append(" .\n")
-            out.append(f"{indent}{_turtle_term(s)} {_turtle_predicate(p)} {_turtle_term(o)}")
+            end = " .\n" if subject is not None else ""  # of the subject before
+            out.append(f"{end}{indent}{term_of(s)} {predicate_of[p]} {term_of(o)}")
         elif p != predicate:
-            out.append(f" ;\n{indent}\t{_turtle_predicate(p)} {_turtle_term(o)}")
+            out.append(f" ;\n{indent}\t{predicate_of[p]} {term_of(o)}")
         else:
-            out.append(f" , {_turtle_term(o)}")
+            out.append(f" , {term_of(o)}")
         subject, predicate = s, p
     if subject is not None:
         out.append(" .\n")
     return "".join(out)
 
 
-def _turtle_predicate(term: str) -> str:
-    return "a" if term == _RDF_TYPE else _turtle_term(term)
+class _Predicates(dict):
+    """Predicate -> its Turtle form ("a" for rdf:type), each worked out once: a build
+    writes a few dozen predicates a million times."""
+
+    def __missing__(self, term: str) -> str:
+        short = self[term] = "a" if term == _RDF_TYPE else _turtle_term(term)
+        return short
+
+
+_TURTLE_PREDICATES = _Predicates()
 
 
 _INLINE_TYPES = {f"<{XSD[name]}>" for name in ("boolean", "integer", "decimal", "double")}
