@@ -26,12 +26,15 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import shutil
+import socket
 import sys
 import tempfile
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, TypeVar
 
@@ -260,7 +263,8 @@ def _build(paths: list[Path], out_dir: Path, workers: int, say: Callable[[str], 
     failures, started = 0, time.perf_counter()
     merged, views = MergedFacts(), []
     beside = out_dir.resolve().parent  # the spool's disk: the exports' own, not /tmp's
-    with (tempfile.TemporaryDirectory(prefix=".kg-build-", dir=beside) as folder, _SpooledGraphs(Path(folder)) as spool,
+    _remove_abandoned_spools(beside)
+    with (tempfile.TemporaryDirectory(prefix=_spool_prefix(), dir=beside) as folder, _SpooledGraphs(Path(folder)) as spool,
           full_collections_spared()):
         with Extracting(paths, workers, Path(folder)) as pieces:
             for n, piece in enumerate(pieces, 1):
@@ -286,6 +290,43 @@ def _build(paths: list[Path], out_dir: Path, workers: int, say: Callable[[str], 
     if say and note:
         say(f"viewer.html shows {note}; the exports hold them all")
     return written, failures
+
+
+SPOOL_PREFIX = ".kg-build-"  # then the host, the building process's id and a random part
+
+
+def _host_spools() -> str:
+    """The start of this host's spool folders' names."""
+    return f"{SPOOL_PREFIX}{socket.gethostname()}-"
+
+
+def _spool_prefix() -> str:
+    return f"{_host_spools()}{os.getpid()}-"
+
+
+def _remove_abandoned_spools(folder: Path) -> None:
+    """Remove the spool folders in ``folder`` of builds on this host whose process is gone. A
+    build removes its own as it ends, but one that is killed (SIGKILL, power loss) cannot, and
+    at 100x the seeds a spool holds a gigabyte. Spools of other hosts (a shared disk) and of
+    running builds are left alone; where a process's existence cannot be asked (not POSIX),
+    nothing is removed."""
+    if os.name != "posix":
+        return
+    host = _host_spools()
+    for spool in folder.glob(f"{glob_escape(host)}*-*"):
+        pid = spool.name[len(host):].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(spool, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        return True
+    return True
 
 
 def viewer_page(views: list[PlanView]) -> tuple[str, str]:

@@ -4,11 +4,14 @@ rebuild replaces the exports, and a build that reads nothing leaves them as they
 from __future__ import annotations
 
 import gc
+import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
-from kg.build import NO_FULL_COLLECTION, SpoolFile, build, full_collections_spared, in_child, make_piece
+from kg.build import NO_FULL_COLLECTION, SpoolFile, _spool_prefix, build, full_collections_spared, in_child, make_piece
 from kg.export import EXPORTS, write_exports
 from kg.extract import extract_path
 from kg.graph import build_dataset
@@ -71,6 +74,18 @@ def test_two_workers_write_the_same_files_and_leave_no_spool_behind(plans, tmp_p
     two, _ = build(plans, tmp_path / "two", workers=2)
     assert {name: path.read_bytes() for name, path in one.items()} == {name: path.read_bytes() for name, path in two.items()}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "two"]
+
+
+def test_a_build_removes_the_spools_of_killed_builds_on_this_host_and_no_other(plans, tmp_path):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = _spool_prefix().replace(f"-{os.getpid()}-", f"-{int(ended.stdout)}-") + "abc"
+    alive = _spool_prefix() + "def"  # this process's: a build still running
+    elsewhere = ".kg-build-another-host-1-ghi"
+    for name in (dead, alive, elsewhere):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "1.graphs").write_bytes(b"...")
+    build(plans[:1], tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive, elsewhere, "out"])
 
 
 def test_work_in_a_child_process_gives_its_result_or_raises_its_error():
