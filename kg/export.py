@@ -82,9 +82,8 @@ class GraphText:
 def graph_text(graph: str, triples: Iterable[Triple]) -> GraphText:
     """The named graph ``graph`` of ``triples`` (repeats count once)."""
     ordered = sorted_triples(set(triples))
-    nquads = sorted(f"{s} {p} {o} {graph} .\n" for s, p, o in ordered)
     return GraphText(graph, f"{_turtle_term(graph)} {{\n{turtle(ordered, indent=chr(9))}}}\n".encode("utf-8"),
-                     "".join(nquads).encode("utf-8"))
+                     ntriples.lines(ordered, graph, ordered=True).encode("utf-8"))
 
 
 def sorted_triples(triples: Iterable[Triple]) -> list[Triple]:
@@ -217,7 +216,7 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
                 statements = turtle(triples).encode("utf-8")
                 out["kg.ttl"].write(statements)
                 out["kg.trig"].write(statements)  # the default graph is written in TriG as in Turtle
-                out["kg.nq"].write(_sorted_lines(ntriples.lines(triples)))  # the subjects come in order
+                out["kg.nq"].write(ntriples.lines(triples, ordered=True).encode("utf-8"))  # subjects come in order
                 jsonld.add(triples)
                 network.add(triples)
         for graph in graphs:
@@ -229,13 +228,6 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
         out["nodes.csv"].write(nodes_csv(nodes))
         out["edges.csv"].write(edges_csv(edges))
     return {name: out_dir / name for name in EXPORTS}
-
-
-def _sorted_lines(text: str) -> bytes:
-    """Lines sorted as bytes, as each graph's are in kg.nq."""
-    lines = text.encode("utf-8").splitlines(keepends=True)
-    lines.sort()
-    return b"".join(lines)
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

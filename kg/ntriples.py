@@ -61,10 +61,18 @@ def _unescape(match: re.Match) -> str:
     return chr(int(code, 16)) if code else _SHORT[match.group(3)]
 
 
-def lines(triples: Iterable[tuple[str, str, str]], graph: str = "") -> str:
-    """N-Quads lines of ``triples`` in ``graph`` (N-Triples lines for the default graph)."""
+def lines(triples: Iterable[tuple[str, str, str]], graph: str = "", ordered: bool = False) -> str:
+    """N-Quads lines of ``triples`` in ``graph`` (N-Triples lines for the default graph);
+    ``ordered``: sorted, which is also their order as UTF-8 bytes (the exports' order).
+
+    >>> lines([("<b>", "<p>", '"乙"'), ("<a>", "<p>", '"甲"')], "<g>", ordered=True)
+    '<a> <p> "甲" <g> .\\n<b> <p> "乙" <g> .\\n'
+    """
     end = f" {graph} .\n" if graph else " .\n"
-    return "".join(f"{s} {p} {o}{end}" for s, p, o in triples)
+    made = [f"{s} {p} {o}{end}" for s, p, o in triples]
+    if ordered:
+        made.sort()
+    return "".join(made)
 
 
 def quads(text: str) -> Iterator[ox.Quad]:
