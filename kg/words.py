@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import logging
 import marshal
 import math
@@ -20,11 +21,8 @@ import re
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-import jieba
-
 from . import lexicon
 
-jieba.setLogLevel(logging.WARNING)
 _ASCII = re.compile(r"[a-zA-Z0-9]+")
 
 
@@ -92,7 +90,10 @@ class Segmenter:
         return route
 
 
-JIEBA_DICT = Path(jieba.__file__).parent / "dict.txt"
+# jieba itself is imported only to make a dictionary: importing it imports pkg_resources,
+# a tenth of a second of every run that loads a dictionary already made
+JIEBA_CODE = Path(importlib.util.find_spec("jieba").origin)  # its Tokenizer, which makes the dictionary
+JIEBA_DICT = JIEBA_CODE.parent / "dict.txt"
 
 
 def cache_dir() -> Path:
@@ -108,15 +109,14 @@ def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, 
     """jieba's prefix dictionary with ``extra_words`` added and ``dropped_words`` taken out, its
     total count, and its words' tags.
 
-    Made once and kept in :func:`cache_dir`, keyed by the contents of jieba's dictionary and
+    Made once and kept in :func:`cache_dir`, keyed by the contents of jieba's dictionary and code and
     the word lists (so every checkout and virtualenv with the same jieba and lexicon shares one
     file): making it (jieba's own cache, then some thousand ``add_word``, then the tags from
     ``dict.txt``) takes three times as long as loading it, and every process that extracts
     pays for it. Each file is about 13 MB; when one is made, all but the
     ``KEPT_DICTIONARIES`` most recently used are deleted."""
-    with JIEBA_DICT.open("rb") as dictionary:
-        digest = hashlib.file_digest(dictionary, "sha256").hexdigest()
-    made_from = (DICTIONARY_LAYOUT, str(marshal.version), jieba.__version__, digest, *extra_words, "", *dropped_words)
+    made_from = (DICTIONARY_LAYOUT, str(marshal.version), *map(_file_digest, (JIEBA_CODE, JIEBA_DICT)),
+                 *extra_words, "", *dropped_words)
     key = hashlib.sha256("\n".join(made_from).encode("utf-8")).hexdigest()[:16]
     path = cache_dir() / f"words-{key}.marshal"
     try:
@@ -140,6 +140,11 @@ def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, 
     return prepared
 
 
+def _file_digest(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
 def _prune(folder: Path) -> None:
     """Delete all but the ``KEPT_DICTIONARIES`` most recently used dictionaries in ``folder``."""
     def used(path: Path) -> float:
@@ -153,6 +158,9 @@ def _prune(folder: Path) -> None:
 
 
 def _make_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, int, dict]:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
     for word in extra_words:
