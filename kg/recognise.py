@@ -42,7 +42,7 @@ _ACRONYM = re.compile(r"^（([A-Za-z][A-Za-z0-9/\-]{1,15})）")
 _SHORT_FORM = re.compile(r"^（(?:以下)?简称[“]?([^（）”]{2,16})[”]?）")
 _PLATFORM_TITLE_CONTEXT = re.compile(r"^为(?:门户网站|网站|门户|平台)")
 _MAX_NAME = 32
-_ORG_REACH = 16  # how far before its clause a name may take in a jurisdiction and 中共
+_ORG_REACH = 16  # how far before a scope word a name may take in a jurisdiction and 中共 (see _org_prefix)
 _EDGES_KEPT = 1 << 16  # left edges cached (see _Walker.left_edge); the cache is emptied when full
 _START, _END = operator.attrgetter("start"), operator.attrgetter("end")  # bisect keys over words
 
@@ -178,10 +178,13 @@ class _Walker:
         head word, and the head word (指挥系统 for 系统); None when the head does not end a
         word (网 in 网上, 部 in 部门, 战略 in 战略目标).
 
-        The walk reads only the head's clause and the few characters before it that a
-        jurisdiction may reach back to (see ``_org_prefix``), so its result is cached by
-        that stretch of text: plans repeat their phrasing, and so do plans of one series."""
-        offset = max(0, self._delimiter_before(head_start) + 1 - _ORG_REACH)
+        The walk reads only the head's clause, so its result is cached by the clause's text:
+        plans repeat their phrasing, and so do plans of one series. (A jurisdiction or 中共
+        that ``_org_prefix`` takes in is in the clause too: no such word holds a delimiter.
+        A walk that ended before the clause all the same would not be cached.) Keying on the
+        clause alone, not on the clause and the 16 characters before it, halved the walks
+        on reworded plans."""
+        offset = self._delimiter_before(head_start) + 1
         key = (self.text[offset:self._delimiter_from(head_end)], head_start - offset, head_end - offset,
                head, head_type, verb_in_name)
         edges = _edges(self.lex, self.segmenter)
@@ -190,7 +193,8 @@ class _Walker:
         edge = self.walk_left(head_start, head_end, head, head_type, verb_in_name)
         if len(edges) >= _EDGES_KEPT:
             edges.clear()
-        edges[key] = _stored(edge, offset)
+        if edge is None or edge[0] >= offset:
+            edges[key] = _stored(edge, offset)
         return edge
 
     def walk_left(self, head_start: int, head_end: int, head: str, head_type: str,
