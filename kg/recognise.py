@@ -43,7 +43,7 @@ _SHORT_FORM = re.compile(r"^（(?:以下)?简称[“]?([^（）”]{2,16})[”]?
 _PLATFORM_TITLE_CONTEXT = re.compile(r"^为(?:门户网站|网站|门户|平台)")
 _MAX_NAME = 32
 _ORG_REACH = 16  # how far before a scope word a name may take in a jurisdiction and 中共 (see _org_prefix)
-_EDGES_KEPT = 1 << 16  # left edges cached (see _Walker.left_edge); the cache is emptied when full
+_EDGES_KEPT = 1 << 16  # left edges, and names, cached (see _Walker.left_edge); each cache is emptied when full
 _START, _END = operator.attrgetter("start"), operator.attrgetter("end")  # bisect keys over words
 
 
@@ -154,6 +154,10 @@ class _Walker:
             return []
         return [make_word((s + start, e + start, text, pos)) for s, e, text, pos in self.segmenter.cut(self.text[start:end])]
 
+    def clause_around(self, start: int, end: int) -> tuple[int, int]:
+        """Where the clause that holds text[start:end] starts and ends."""
+        return self._delimiter_before(start) + 1, self._delimiter_from(end)
+
     def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
         """Where the clause before ``position`` starts, at most ``limit`` characters back."""
         return max(position - limit, self._delimiter_before(position) + 1)
@@ -184,9 +188,8 @@ class _Walker:
         A walk that ended before the clause all the same would not be cached.) Keying on the
         clause alone, not on the clause and the 16 characters before it, halved the walks
         on reworded plans."""
-        offset = self._delimiter_before(head_start) + 1
-        key = (self.text[offset:self._delimiter_from(head_end)], head_start - offset, head_end - offset,
-               head, head_type, verb_in_name)
+        offset, end = self.clause_around(head_start, head_end)
+        key = (self.text[offset:end], head_start - offset, head_end - offset, head, head_type, verb_in_name)
         edges = _edges(self.lex, self.segmenter)
         if key in edges:
             return _restored(edges[key], offset)
@@ -393,6 +396,28 @@ class _Walker:
 
 
 @functools.cache
+def _candidates(lex: Lexicon, segmenter: Segmenter) -> dict[tuple, tuple | None]:
+    """Names already found with this lexicon and segmenter, by clause and head (see
+    ``_candidate_for_head``), as plain tuples with offsets from the clause's start."""
+    return {}
+
+
+def _candidate_stored(candidate: _Candidate | None, offset: int) -> tuple | None:
+    if candidate is None:
+        return None
+    return (candidate.start - offset, candidate.end - offset, candidate.type, candidate.head,
+            candidate.generic, candidate.needs_scope)
+
+
+def _candidate_at(stored: tuple | None, offset: int) -> _Candidate | None:
+    if stored is None:
+        return None
+    start, end, entity_type, head, generic, needs_scope = stored
+    return _Candidate(start + offset, end + offset, entity_type, "head", generic=generic, head=head,
+                      needs_scope=needs_scope)
+
+
+@functools.cache
 def _edges(lex: Lexicon, segmenter: Segmenter) -> dict[tuple, tuple | None]:
     """Left edges already walked with this lexicon and segmenter, by clause and head, with
     offsets from the start of the clause's context and words as plain tuples (which the
@@ -491,6 +516,27 @@ def _condition_possible(text: str, head_start: int, head: lexicon.Head, lex: Lex
 
 def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: int,
                         head: lexicon.Head, verb_in_name: bool = True) -> _Candidate | None:
+    """The name the head ends, or None. Cached like its left edge (``_Walker.left_edge``), by
+    the head's clause and the character before it (a list's 、): what is done after the walk
+    reads only the name and the character before it, except a legal head's cue (up to 40
+    characters back) and a project's shared 建设工程 (the item before a 、), not cached."""
+    offset, end = walker.clause_around(head_start, head_end)
+    key = (text[offset - 1:offset], text[offset:end], head_start - offset, head_end - offset, head.text, verb_in_name)
+    candidates = _candidates(walker.lex, walker.segmenter)
+    if key in candidates:
+        return _candidate_at(candidates[key], offset)
+    candidate = _find_candidate(text, walker, head_start, head_end, head, verb_in_name)
+    if len(candidates) >= _EDGES_KEPT:
+        candidates.clear()
+    reads_before = head.condition == "legal" or (head.type == "Project" and key[0] == "、")
+    if not reads_before and (candidate is None or candidate.start >= offset):
+        candidates[key] = _candidate_stored(candidate, offset)
+    return candidate
+
+
+def _find_candidate(text: str, walker: _Walker, head_start: int, head_end: int,
+                    head: lexicon.Head, verb_in_name: bool) -> _Candidate | None:
+    """The work ``_candidate_for_head`` caches."""
     lex = walker.lex
     edge = walker.left_edge(head_start, head_end, head.text, head.type, verb_in_name)
     if edge is None:
