@@ -39,6 +39,7 @@ class Word(NamedTuple):
 # make_word((start, end, text, pos)): a Word made by tuple.__new__ directly, without the
 # named tuple's constructor, a Python function that costs as much as the tuple itself.
 make_word = functools.partial(tuple.__new__, Word)
+_NOT_A_PREFIX = object()  # what the dictionary gives for a string no word starts with
 
 
 class Segmenter:
@@ -47,9 +48,7 @@ class Segmenter:
     infokg segments, without the per-call layers that cost more than the work itself."""
 
     def __init__(self, extra_words: Iterable[str] = (), dropped_words: Iterable[str] = ()):
-        self._freq, total, self._tags = prepared_dictionary(tuple(extra_words), tuple(dropped_words))
-        log_total = math.log(total)
-        self._log_of = functools.lru_cache(maxsize=None)(lambda count: math.log(count) - log_total)
+        self._log_p, self._unknown, self._tags = prepared_dictionary(tuple(extra_words), tuple(dropped_words))
         self.cut = functools.lru_cache(maxsize=65536)(self._cut)
 
     def tag(self, word: str) -> str:
@@ -69,23 +68,29 @@ class Segmenter:
         return tuple(words)
 
     def _route(self, text: str) -> list[int]:
-        """Word ends along the most probable segmentation (jieba's get_DAG and calc)."""
-        freq, log_of, n = self._freq, self._log_of, len(text)
-        best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+        """Word ends along the most probable segmentation (jieba's get_DAG and calc): from
+        each position, the word whose log-probability plus the best score after it is
+        highest (the longest on a tie); a character that starts no word is a word of count 1."""
+        log_p, n = self._log_p.get, len(text)
+        score, end = [0.0] * (n + 1), [0] * (n + 1)
         for i in range(n - 1, -1, -1):
-            choice, j, fragment = None, i, text[i]
-            while j < n and fragment in freq:
-                count = freq[fragment]
-                if count:
-                    score = (log_of(count) + best[j + 1][0], j)
-                    if choice is None or score > choice:
-                        choice = score
-                j += 1
-                fragment = text[i:j + 1]
-            best[i] = choice or (log_of(1) + best[i + 1][0], i)
+            best, stop = None, i + 1
+            p = log_p(text[i], _NOT_A_PREFIX)
+            while p is not _NOT_A_PREFIX:
+                if p is not None:  # text[i:stop] is a word, not only the start of some
+                    s = p + score[stop]
+                    if best is None or s >= best:
+                        best, end[i] = s, stop
+                if stop == n:
+                    break
+                stop += 1
+                p = log_p(text[i:stop], _NOT_A_PREFIX)
+            if best is None:
+                best, end[i] = self._unknown + score[i + 1], i + 1
+            score[i] = best
         route, i = [], 0
         while i < n:
-            i = best[i][1] + 1
+            i = end[i]
             route.append(i)
         return route
 
@@ -102,12 +107,13 @@ def cache_dir() -> Path:
 
 
 KEPT_DICTIONARIES = 4  # prepared dictionaries the cache keeps: the most recently used
-DICTIONARY_LAYOUT = "2"  # of the cached file: raised when _make_dictionary lays it out otherwise
+DICTIONARY_LAYOUT = "3"  # of the cached file: raised when _make_dictionary lays it out otherwise
 
 
-def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, int, dict]:
-    """jieba's prefix dictionary with ``extra_words`` added and ``dropped_words`` taken out, its
-    total count, and its words' tags.
+def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, float, dict]:
+    """jieba's prefix dictionary with ``extra_words`` added and ``dropped_words`` taken out, as
+    each word's log-probability (None for a prefix that is no word), the log-probability of a
+    character it does not know, and its words' tags.
 
     Made once and kept in :func:`cache_dir`, keyed by the contents of jieba's dictionary and code and
     the word lists (so every checkout and virtualenv with the same jieba and lexicon shares one
@@ -157,7 +163,7 @@ def _prune(folder: Path) -> None:
             stale.unlink()
 
 
-def _make_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, int, dict]:
+def _make_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, float, dict]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -176,7 +182,9 @@ def _make_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...
             parts = line.split()
             if len(parts) == 3:
                 tags[words.get(parts[0], parts[0])] = names.setdefault(parts[2], parts[2])
-    return freq, tokenizer.total, tags
+    log_total = math.log(tokenizer.total)  # jieba's calc: log(count) - log(total), count 1 if unknown
+    log_p = {word: math.log(count) - log_total if count else None for word, count in freq.items()}
+    return log_p, math.log(1) - log_total, tags
 
 
 @functools.cache
