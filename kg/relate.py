@@ -69,7 +69,7 @@ class _Spec:
     tail_types: frozenset[str]
     same_type: bool
     patterns: tuple[_Pattern, ...]
-    plan_subject_cues: tuple[str, ...]
+    plan_subject_cue: re.Pattern[str] | None  # a word that makes the plan a pattern's subject (本规划)
     table: dict
 
 
@@ -89,9 +89,13 @@ def load_specs() -> tuple[_Spec, ...]:
             for p in data.get("patterns", [])
         )
         specs.append(_Spec(data["type"], frozenset(data["head_types"]), frozenset(data["tail_types"]),
-                           data.get("same_type", False), patterns, tuple(data.get("plan_subject_cues", ())),
+                           data.get("same_type", False), patterns, _any_of(data.get("plan_subject_cues", ())),
                            data.get("table", {})))
     return tuple(specs)
+
+
+def _any_of(words: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 def _compile(template: str, words: dict[str, list[str]], path) -> re.Pattern[str]:
@@ -173,16 +177,44 @@ def _mask(text: str, start: int, end: int, mentions: list[Mention]) -> tuple[str
 
 def _match_patterns(text, start, end, seg, mentions, by_mention, plan_entity, specs) -> list[Relation]:
     """Relations the patterns read in text[start:end]. A relation joins two entities of the
-    stretch, or the plan and one: patterns are not tried where that cannot be."""
+    stretch, or the plan and one: patterns are not tried where that cannot be.
+
+    What the patterns find depends only on the masked stretch, the type of each entity in it
+    and which of them are one entity (and, for patterns about the plan, on the plan entity and
+    its cue words), so it is kept by those: plans written from one model repeat their
+    sentences with other names, which the mask hides."""
     masked, order = _mask(text, start, end, mentions)
     if not order:
         return []
+    entities = [by_mention[id(m)] for m in order] + ([plan_entity] if plan_entity else [])
+    first: dict[str, int] = {}
+    shape = tuple((e.type, first.setdefault(e.key, i)) for i, e in enumerate(entities))
     stretch = text[start:end]
+    cues = tuple(kind for kind, spec in specs.items()
+                 if plan_entity and spec.plan_subject_cue and spec.plan_subject_cue.search(stretch))
+    key = (masked, shape, cues)
+    read = _READ.get(key)
+    if read is None:
+        if len(_READ) >= _READ_KEPT:
+            _READ.clear()
+        found = _pattern_relations(masked, order, cues, (seg.start, seg.end), by_mention, plan_entity, specs)
+        read = _READ[key] = tuple((r.type, first[r.head], first[r.tail], r.rule) for r in found)
+    evidence = (seg.start, seg.end)
+    return [Relation(kind, entities[head].key, entities[tail].key, evidence, rule) for kind, head, tail, rule in read]
+
+
+_READ: dict[tuple, tuple] = {}  # what _match_patterns found, by masked stretch and entity shape
+_READ_KEPT = 1 << 16  # emptied when full
+
+
+def _pattern_relations(masked, order, cues, evidence, by_mention, plan_entity, specs) -> list[Relation]:
+    """The work ``_match_patterns`` keeps; ``cues`` are the relation types whose patterns
+    about the plan may be tried (the plan is known and the stretch has their cue word)."""
     found = []
     for spec in specs.values():
         for pattern in spec.patterns:
             if pattern.head_is_plan:
-                if plan_entity is None or not any(c in stretch for c in spec.plan_subject_cues):
+                if spec.type not in cues:
                     continue
             elif len(order) < 2:
                 continue  # one entity: its head and tail would be the same
@@ -192,7 +224,7 @@ def _match_patterns(text, start, end, seg, mentions, by_mention, plan_entity, sp
                 if pattern.head_types is not None:
                     heads = [h for h in heads if h.type in pattern.head_types]
                 tails = _entities(match, "tail", order, by_mention)
-                pairs = _pairs(spec, heads, tails, (seg.start, seg.end), pattern.name)
+                pairs = _pairs(spec, heads, tails, evidence, pattern.name)
                 found += pairs
                 # a match of the wrong types (A负责建设…，B: two agencies) must not hide the one
                 # that starts inside it (B负责建设Y): search again from its next character
