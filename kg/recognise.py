@@ -63,7 +63,7 @@ class Mention:
     national_hint: bool = False  # a title the plan calls national (国家《…》)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Candidate:
     start: int
     end: int
@@ -126,6 +126,7 @@ class _Walker:
         self._clause: tuple[int, list[Word]] = (-1, [])  # the last clause segmented: (start, words)
         # where the delimiters are, so that finding a clause's edges is a binary search
         self._delimiters = [m.start() for m in _DELIMITER.finditer(text)]
+        self.candidates = _candidates(lex, segmenter)  # see _candidate_for_head
 
     def words(self, start: int, end: int) -> list[Word]:
         """jieba words of text[start:end], with each quoted phrase kept as one word."""
@@ -156,7 +157,11 @@ class _Walker:
 
     def clause_around(self, start: int, end: int) -> tuple[int, int]:
         """Where the clause that holds text[start:end] starts and ends."""
-        return self._delimiter_before(start) + 1, self._delimiter_from(end)
+        delimiters = self._delimiters
+        k = bisect.bisect_left(delimiters, start)
+        first = delimiters[k - 1] + 1 if k else 0
+        k = bisect.bisect_left(delimiters, end, lo=k)
+        return first, delimiters[k] if k < len(delimiters) else len(self.text)
 
     def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
         """Where the clause before ``position`` starts, at most ``limit`` characters back."""
@@ -402,6 +407,9 @@ def _candidates(lex: Lexicon, segmenter: Segmenter) -> dict[tuple, tuple | None]
     return {}
 
 
+_NOT_SEEN = object()
+
+
 def _candidate_stored(candidate: _Candidate | None, offset: int) -> tuple | None:
     if candidate is None:
         return None
@@ -496,12 +504,16 @@ def _headed(text: str, walker: _Walker, titles: _Occupied) -> list[_Candidate]:
     found = []
     for match in walker.heads.finditer(text):
         head = lex.heads[match.group()]
-        if titles.overlaps(match.start(), match.end()) or not _condition_possible(text, match.start(), head, lex):
+        start, end = match.span()
+        if titles.overlaps(start, end) or (head.condition in _CHECKED_FIRST and not _condition_possible(text, start, head, lex)):
             continue
-        candidate = _candidate_for_head(text, walker, match.start(), match.end(), head)
+        candidate = _candidate_for_head(text, walker, start, end, head)
         if candidate:
             found.append(candidate)
     return found
+
+
+_CHECKED_FIRST = frozenset({"legal", "quoted"})  # head conditions _condition_possible looks at
 
 
 def _condition_possible(text: str, head_start: int, head: lexicon.Head, lex: Lexicon) -> bool:
@@ -522,9 +534,10 @@ def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: i
     characters back) and a project's shared 建设工程 (the item before a 、), not cached."""
     offset, end = walker.clause_around(head_start, head_end)
     key = (text[offset - 1:offset], text[offset:end], head_start - offset, head_end - offset, head.text, verb_in_name)
-    candidates = _candidates(walker.lex, walker.segmenter)
-    if key in candidates:
-        return _candidate_at(candidates[key], offset)
+    candidates = walker.candidates
+    stored = candidates.get(key, _NOT_SEEN)
+    if stored is not _NOT_SEEN:
+        return _candidate_at(stored, offset)
     candidate = _find_candidate(text, walker, head_start, head_end, head, verb_in_name)
     if len(candidates) >= _EDGES_KEPT:
         candidates.clear()
