@@ -11,7 +11,7 @@ text was spooled.
 
 Then it merges the default graph subject by subject into the exports, copying the spooled
 graphs in IRI order, while (with workers) a process forked for it makes the viewer from what
-this one holds, nothing sent. The store is not loaded here: it is made from kg.nq when a
+this one holds, nothing sent, and another writes the entity network's files. The store is not loaded here: it is made from kg.nq when a
 command first needs it (kg.store.exports_store).
 The output does not depend on the order plans come in or on the number of workers: named
 graphs are written in IRI order, the default graph in subject order, the viewer's plans in
@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, TypeVar
 
 from . import ntriples
-from .export import GraphText, graph_text, write_graph
+from .export import GraphText, at_once, graph_text, write_graph
 from .extract import extract_path, load_pipeline
 from .graph import RELATION_PROPERTIES, MergedFacts, Triple, document_graph
 from .ingest import IngestError
@@ -283,7 +283,8 @@ def _build(paths: list[Path], out_dir: Path, workers: int, say: Callable[[str], 
         # made while the exports are written, by a process of its own when there were workers
         viewer = in_child(viewer_page, views) if pieces.parallel else lambda: viewer_page(views)
         stated = merged.stated(set(RELATION_PROPERTIES.values()))
-        written = write_graph(out_dir, merged.subjects(), spool.graphs(), stated)
+        written = write_graph(out_dir, merged.subjects(), spool.graphs(), stated,
+                              aside=in_child if pieces.parallel else at_once)
         del merged  # memory peaks here at large sizes
         page, note = viewer()
     written["viewer"] = write_page(page, out_dir / "viewer.html")

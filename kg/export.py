@@ -46,7 +46,7 @@ from collections import Counter
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO, Collection, Iterable, Iterator, Mapping
+from typing import BinaryIO, Callable, Collection, Iterable, Iterator, Mapping, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Dataset
@@ -55,6 +55,8 @@ from . import ntriples
 from .namespace import EXPORT_NAMESPACES, KG, RDF, RELATION_PROPERTIES, SKOS, XSD
 from .ntriples import parts, value
 from .store import DEFAULT_GRAPH, Store
+
+T = TypeVar("T")
 
 Triple = tuple[str, str, str]  # N-Triples terms
 Place = tuple[int, int]  # (offset, length) of a graph's text in an export file
@@ -199,11 +201,23 @@ def write_exports(source: Dataset | Store, out_dir: Path, changed: Collection[st
     return write_graph(out_dir, _stored_subjects(store), graphs, _stored_statements(store))
 
 
+def at_once(function: Callable[..., T], *args) -> Callable[[], T]:
+    """``function(*args)`` done now; what to call for its result (see :func:`write_graph`)."""
+    result = function(*args)
+    return lambda: result
+
+
 def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterable[GraphText],
-                stated: Mapping[Triple, int]) -> dict[str, Path]:
+                stated: Mapping[Triple, int], aside: Callable[..., Callable[[], object]] = at_once) -> dict[str, Path]:
     """Every export of a graph given as the default graph's triples subject by subject
     (subjects in export order: sorted N-Triples), its named graphs serialised, in IRI order,
-    and how many documents state each relation (subject, property, object)."""
+    and how many documents state each relation (subject, property, object).
+
+    The entity network's files (GraphML, GEXF, CSV) can be written once the default graph is
+    read: ``aside(function, *args)`` runs that work and returns what to call to wait for it.
+    By default it is done there and then; ``kg build`` with workers passes
+    kg.build.in_child, so that a forked process writes them while this one copies the named
+    graphs (at 100x the seeds, a second each)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     network = EntityNetwork()
@@ -219,15 +233,25 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
                 out["kg.nq"].write(ntriples.lines(triples, ordered=True).encode("utf-8"))  # subjects come in order
                 jsonld.add(triples)
                 network.add(triples)
+        for file in out.values():
+            file.flush()  # nothing buffered that a forked process could write a second time
+        network_written = aside(_write_network, out, *network.graph(stated))
         for graph in graphs:
             out["kg.trig"].write(graph.trig)
             out["kg.nq"].write(graph.nquads)
-        nodes, edges = network.graph(stated)
-        _write_text(out["kg.graphml"], graphml(nodes, edges))
-        _write_text(out["kg.gexf"], gexf(nodes, edges))
-        out["nodes.csv"].write(nodes_csv(nodes))
-        out["edges.csv"].write(edges_csv(edges))
+        network_written()
     return {name: out_dir / name for name in EXPORTS}
+
+
+def _write_network(out: Mapping[str, BinaryIO], nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]]) -> None:
+    """The entity network's files, flushed: a forked process that wrote them exits without
+    flushing what it holds."""
+    _write_text(out["kg.graphml"], graphml(nodes, edges))
+    _write_text(out["kg.gexf"], gexf(nodes, edges))
+    out["nodes.csv"].write(nodes_csv(nodes))
+    out["edges.csv"].write(edges_csv(edges))
+    for name in ("kg.graphml", "kg.gexf", "nodes.csv", "edges.csv"):
+        out[name].flush()
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
