@@ -60,7 +60,7 @@ class Segmenter:
         start = 0
         for end in self._route(text):
             piece = text[start:end]
-            if words and _ASCII.match(piece) and len(piece) == 1 and _ASCII.fullmatch(words[-1].text):
+            if len(piece) == 1 and piece.isascii() and piece.isalnum() and words and _ASCII.fullmatch(words[-1].text):
                 words[-1] = Word(words[-1].start, end, words[-1].text + piece, "")  # 12358, HLJCORS
             else:
                 words.append(make_word((start, end, piece, self._tags.get(piece, ""))))
