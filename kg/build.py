@@ -11,8 +11,9 @@ text was spooled.
 
 Then it merges the default graph subject by subject into the exports, copying the spooled
 graphs in IRI order, while (with workers) a process forked for it makes the viewer from what
-this one holds, nothing sent, and another writes the entity network's files. The store is not loaded here: it is made from kg.nq when a
-command first needs it (kg.store.exports_store).
+this one holds, nothing sent, and another writes the entity network's files. The store is
+not loaded here: it is made from kg.nq when a command first needs it
+(kg.store.exports_store).
 The output does not depend on the order plans come in or on the number of workers: named
 graphs are written in IRI order, the default graph in subject order, the viewer's plans in
 file-name order.

@@ -243,7 +243,8 @@ def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterabl
     return {name: out_dir / name for name in EXPORTS}
 
 
-def _write_network(out: Mapping[str, BinaryIO], nodes: list[tuple[str, dict]], edges: list[tuple[str, str, dict]]) -> None:
+def _write_network(out: Mapping[str, BinaryIO], nodes: list[tuple[str, dict]],
+                   edges: list[tuple[str, str, dict]]) -> None:
     """The entity network's files, flushed: a forked process that wrote them exits without
     flushing what it holds."""
     _write_text(out["kg.graphml"], graphml(nodes, edges))

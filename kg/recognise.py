@@ -505,7 +505,8 @@ def _headed(text: str, walker: _Walker, titles: _Occupied) -> list[_Candidate]:
     for match in walker.heads.finditer(text):
         head = lex.heads[match.group()]
         start, end = match.span()
-        if titles.overlaps(start, end) or (head.condition in _CHECKED_FIRST and not _condition_possible(text, start, head, lex)):
+        if titles.overlaps(start, end) or (head.condition in _CHECKED_FIRST
+                                           and not _condition_possible(text, start, head, lex)):
             continue
         candidate = _candidate_for_head(text, walker, start, end, head)
         if candidate:
