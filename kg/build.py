@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, TypeVar
 
 from . import ntriples
-from .export import GraphText, at_once, graph_text, write_graph
+from .export import GraphText, graph_text, later, write_graph
 from .extract import extract_path, load_pipeline
 from .graph import RELATION_PROPERTIES, MergedFacts, Triple, document_graph
 from .ingest import IngestError
@@ -281,11 +281,12 @@ def _build(paths: list[Path], out_dir: Path, workers: int, say: Callable[[str], 
                         f"({time.perf_counter() - started:.1f} s)")
         if not views:
             raise ValueError("no plan could be read; nothing was written")
-        # made while the exports are written, by a process of its own when there were workers
-        viewer = in_child(viewer_page, views) if pieces.parallel else lambda: viewer_page(views)
+        # with workers, the viewer and the entity network's files are made by processes of their
+        # own while the exports are written; else here, after them
+        aside = in_child if pieces.parallel else later
+        viewer = aside(viewer_page, views)
         stated = merged.stated(set(RELATION_PROPERTIES.values()))
-        written = write_graph(out_dir, merged.subjects(), spool.graphs(), stated,
-                              aside=in_child if pieces.parallel else at_once)
+        written = write_graph(out_dir, merged.subjects(), spool.graphs(), stated, aside=aside)
         del merged  # memory peaks here at large sizes
         page, note = viewer()
     written["viewer"] = write_page(page, out_dir / "viewer.html")
@@ -343,7 +344,7 @@ def in_child(function: Callable[..., T], *args) -> Callable[[], T]:
     what this returns for the result; it raises what ``function`` raised. Where processes
     cannot fork (Windows), it is made here when the result is asked for."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        return lambda: function(*args)
+        return later(function, *args)
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
     child = context.Process(target=_send_result, args=(sending, function, args), daemon=True)

@@ -60,7 +60,8 @@ T = TypeVar("T")
 
 Triple = tuple[str, str, str]  # N-Triples terms
 Place = tuple[int, int]  # (offset, length) of a graph's text in an export file
-EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", "kg.graphml", "kg.gexf", "nodes.csv", "edges.csv")
+NETWORK_EXPORTS = ("kg.graphml", "kg.gexf", "nodes.csv", "edges.csv")  # the entity network's files
+EXPORTS = ("kg.ttl", "kg.trig", "kg.jsonld", "kg.nq", *NETWORK_EXPORTS)
 PREFIXES = EXPORT_NAMESPACES
 HEADER = "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(PREFIXES.items())).encode()
 SUBJECTS_AT_ONCE = 2000  # default-graph subjects written per step
@@ -201,21 +202,21 @@ def write_exports(source: Dataset | Store, out_dir: Path, changed: Collection[st
     return write_graph(out_dir, _stored_subjects(store), graphs, _stored_statements(store))
 
 
-def at_once(function: Callable[..., T], *args) -> Callable[[], T]:
-    """``function(*args)`` done now; what to call for its result (see :func:`write_graph`)."""
-    result = function(*args)
-    return lambda: result
+def later(function: Callable[..., T], *args) -> Callable[[], T]:
+    """What to call for ``function(*args)``, done then, in this process: the plain form of
+    kg.build.in_child (see :func:`write_graph`)."""
+    return lambda: function(*args)
 
 
 def write_graph(out_dir: Path, subjects: Iterable[list[Triple]], graphs: Iterable[GraphText],
-                stated: Mapping[Triple, int], aside: Callable[..., Callable[[], object]] = at_once) -> dict[str, Path]:
+                stated: Mapping[Triple, int], aside: Callable[..., Callable[[], object]] = later) -> dict[str, Path]:
     """Every export of a graph given as the default graph's triples subject by subject
     (subjects in export order: sorted N-Triples), its named graphs serialised, in IRI order,
     and how many documents state each relation (subject, property, object).
 
     The entity network's files (GraphML, GEXF, CSV) can be written once the default graph is
-    read: ``aside(function, *args)`` runs that work and returns what to call to wait for it.
-    By default it is done there and then; ``kg build`` with workers passes
+    read: ``aside(function, *args)`` takes that work and returns what to call to wait for it.
+    By default it is done when waited for, after the named graphs; ``kg build`` with workers passes
     kg.build.in_child, so that a forked process writes them while this one copies the named
     graphs (at 100x the seeds, a second each)."""
     out_dir = Path(out_dir)
@@ -251,7 +252,7 @@ def _write_network(out: Mapping[str, BinaryIO], nodes: list[tuple[str, dict]],
     _write_text(out["kg.gexf"], gexf(nodes, edges))
     out["nodes.csv"].write(nodes_csv(nodes))
     out["edges.csv"].write(edges_csv(edges))
-    for name in ("kg.graphml", "kg.gexf", "nodes.csv", "edges.csv"):
+    for name in NETWORK_EXPORTS:
         out[name].flush()
 
 

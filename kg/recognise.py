@@ -157,11 +157,7 @@ class _Walker:
 
     def clause_around(self, start: int, end: int) -> tuple[int, int]:
         """Where the clause that holds text[start:end] starts and ends."""
-        delimiters = self._delimiters
-        k = bisect.bisect_left(delimiters, start)
-        first = delimiters[k - 1] + 1 if k else 0
-        k = bisect.bisect_left(delimiters, end, lo=k)
-        return first, delimiters[k] if k < len(delimiters) else len(self.text)
+        return self._delimiter_before(start) + 1, self._delimiter_from(end)
 
     def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
         """Where the clause before ``position`` starts, at most ``limit`` characters back."""
@@ -505,26 +501,13 @@ def _headed(text: str, walker: _Walker, titles: _Occupied) -> list[_Candidate]:
     for match in walker.heads.finditer(text):
         head = lex.heads[match.group()]
         start, end = match.span()
-        if titles.overlaps(start, end) or (head.condition in _CHECKED_FIRST
-                                           and not _condition_possible(text, start, head, lex)):
+        possible = _CONDITIONS.get(head.condition)
+        if titles.overlaps(start, end) or (possible and not possible(text, start, lex)):
             continue
         candidate = _candidate_for_head(text, walker, start, end, head)
         if candidate:
             found.append(candidate)
     return found
-
-
-_CHECKED_FIRST = frozenset({"legal", "quoted"})  # head conditions _condition_possible looks at
-
-
-def _condition_possible(text: str, head_start: int, head: lexicon.Head, lex: Lexicon) -> bool:
-    """A cheap look before the walk: a legal head needs a legal cue in its clause, a quoted
-    one a quote just before it."""
-    if head.condition == "legal":
-        return _legal_context(text, head_start, lex)
-    if head.condition == "quoted":
-        return "”" in text[max(0, head_start - 2):head_start]
-    return True
 
 
 def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: int,
@@ -605,6 +588,15 @@ def _legal_context(text: str, start: int, lex: Lexicon) -> bool:
         clause -= 1
     before = text[clause:start]
     return any(cue in before for cue in lex.legal_cues)
+
+
+def _quote_before(text: str, head_start: int, lex: Lexicon) -> bool:
+    return "”" in text[max(0, head_start - 2):head_start]
+
+
+# A cheap look before the walk, for the heads whose condition may not hold: a legal head needs
+# a legal cue in its clause, a quoted one a quote just before it.
+_CONDITIONS = {"legal": _legal_context, "quoted": _quote_before}
 
 
 def _type_by_prefix(name: str, head_type: str, lex: Lexicon) -> str:
