@@ -124,6 +124,7 @@ class _Walker:
         self._name_end = 0
         self._head = ""
         self._clause: tuple[int, list[Word]] = (-1, [])  # the last clause segmented: (start, words)
+        self._last_clause: tuple[int, int, str, str] = (0, -1, "", "")  # see clause_around
         # where the delimiters are, so that finding a clause's edges is a binary search
         self._delimiters = [m.start() for m in _DELIMITER.finditer(text)]
         self.candidates = _candidates(lex, segmenter)  # see _candidate_for_head
@@ -155,9 +156,22 @@ class _Walker:
             return []
         return [make_word((s + start, e + start, text, pos)) for s, e, text, pos in self.segmenter.cut(self.text[start:end])]
 
-    def clause_around(self, start: int, end: int) -> tuple[int, int]:
-        """Where the clause that holds text[start:end] starts and ends."""
-        return self._delimiter_before(start) + 1, self._delimiter_from(end)
+    def clause_around(self, start: int, end: int) -> tuple[int, int, str, str]:
+        """Where the clause that holds text[start:end] starts and ends, its text and the
+        character before it. Heads are asked about in text order, several to a clause, so
+        the last clause is kept and given again (its text a string whose hash is known)."""
+        clause = self._last_clause
+        if clause[0] <= start and end <= clause[1]:
+            return clause
+        delimiters = self._delimiters
+        k = bisect.bisect_left(delimiters, start)
+        first = delimiters[k - 1] + 1 if k else 0
+        j = bisect.bisect_left(delimiters, end, k)
+        last = delimiters[j] if j < len(delimiters) else len(self.text)
+        clause = (first, last, self.text[first:last], self.text[first - 1:first])
+        if j == k:  # no delimiter in text[start:end]: any stretch within the clause has this one
+            self._last_clause = clause
+        return clause
 
     def clause_start(self, position: int, limit: int = _MAX_NAME) -> int:
         """Where the clause before ``position`` starts, at most ``limit`` characters back."""
@@ -189,8 +203,8 @@ class _Walker:
         A walk that ended before the clause all the same would not be cached.) Keying on the
         clause alone, not on the clause and the 16 characters before it, halved the walks
         on reworded plans."""
-        offset, end = self.clause_around(head_start, head_end)
-        key = (self.text[offset:end], head_start - offset, head_end - offset, head, head_type, verb_in_name)
+        offset, _, clause, _ = self.clause_around(head_start, head_end)
+        key = (clause, head_start - offset, head_end - offset, head, head_type, verb_in_name)
         edges = _edges(self.lex, self.segmenter)
         if key in edges:
             return _restored(edges[key], offset)
@@ -516,8 +530,8 @@ def _candidate_for_head(text: str, walker: _Walker, head_start: int, head_end: i
     the head's clause and the character before it (a list's 、): what is done after the walk
     reads only the name and the character before it, except a legal head's cue (up to 40
     characters back) and a project's shared 建设工程 (the item before a 、), not cached."""
-    offset, end = walker.clause_around(head_start, head_end)
-    key = (text[offset - 1:offset], text[offset:end], head_start - offset, head_end - offset, head.text, verb_in_name)
+    offset, _, clause, before = walker.clause_around(head_start, head_end)
+    key = (before, clause, head_start - offset, head_end - offset, head.text, verb_in_name)
     candidates = walker.candidates
     stored = candidates.get(key, _NOT_SEEN)
     if stored is not _NOT_SEEN:

@@ -459,13 +459,8 @@ def _short_form(form: str, entity_type: str, owners: tuple[str, ...], lex: Lexic
     return form[len(owner):]
 
 
-def _subsequence(short: str, long: str) -> bool:
-    it = iter(long)
-    return all(c in it for c in short)
-
-
-def _entity(group: list[_Reading], lex: Lexicon) -> Entity:
-    entity_type = group[0].mention.type
+def _best_reading(group: list[_Reading], entity_type: str) -> _Reading:
+    """The reading whose name the entity takes."""
     counts = Counter(fold(r.name) for r in group)
 
     def preference(r: _Reading):
@@ -475,22 +470,32 @@ def _entity(group: list[_Reading], lex: Lexicon) -> Entity:
             return (r.explicit, not r.mention.expanded, length, frequency, -r.mention.start)
         return (r.explicit, not r.mention.expanded, r.mention.rule == "title", frequency, -r.mention.start, length)
 
-    best = max(group, key=preference)
+    return max(group, key=preference)
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def _entity(group: list[_Reading], lex: Lexicon) -> Entity:
+    entity_type = group[0].mention.type
+    best = group[0] if len(group) == 1 else _best_reading(group, entity_type)  # most groups are one mention
     name = best.name
+    normal = normalise_name(name)
     aliases: list[str] = []
     for reading in group:
         for alias in (reading.name, reading.surface, *reading.aliases):
-            if alias and normalise_name(alias) != normalise_name(name) and alias not in aliases:
+            if alias and alias not in aliases and normalise_name(alias) != normal:
                 aliases.append(alias)
     if entity_type == "Agency":
         expanded = _expand_abbreviation(name, lex)
         if expanded != name and expanded not in aliases:
             aliases.append(expanded)
     if entity_type == "Law":
-        bare = normalise_name(name)
-        cut = bare.find("关于")
-        if cut > 0 and bare[cut:] not in aliases:
-            aliases.append(bare[cut:])
+        cut = normal.find("关于")
+        if cut > 0 and normal[cut:] not in aliases:
+            aliases.append(normal[cut:])
     key_form = fold(name) if entity_type == "Law" else _expand_abbreviation(fold(name), lex)
     if entity_type == "Law" and _statute(name) and not key_form.startswith("中华人民共和国"):
         key_form = "中华人民共和国" + key_form  # 电子签名法 in one plan is 中华人民共和国电子签名法 in another
