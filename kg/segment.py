@@ -11,7 +11,7 @@ line where runs of blanks separate paragraphs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _LINE = re.compile(r"^.*$", re.MULTILINE)
 _PARAGRAPH = re.compile(r"(?:(?! {3,}).)+")
@@ -20,8 +20,9 @@ _SENTENCE = re.compile(r"[^。！？]+(?:[。！？]+[”）]*|$)|[。！？]+")
 _HEADER_WORDS = ("序号", "任务", "牵头", "责任单位", "负责单位", "配合单位", "参与单位", "完成时限")
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
+    """A sentence or a table row (a named tuple: a plan has thousands)."""
+
     start: int
     end: int
     kind: str  # "sentence" or "row"
