@@ -916,11 +916,18 @@ def _inherit_list_prefixes(text: str, mentions: list[Mention], lex: Lexicon) -> 
 def _leading_marker(surface: str, lex: Lexicon) -> str:
     """The level marker a name starts with: 省 for 省委网信办 and 省发改委."""
     templates, markers = _openers_longest_first(lex)
+    if not surface.startswith(_opener_words(lex)):
+        return ""  # most names: one test for all the openers
     for short, full in templates:
         if surface.startswith(short) and "{" in full:
             level = full[full.index("{") + 1:full.index("}")]
             return next(m for m, v in lex.markers.items() if v.level == level and not v.whole)
     return next((m for m in markers if surface.startswith(m)), "")
+
+
+@functools.cache
+def _opener_words(lex: Lexicon) -> tuple[str, ...]:
+    return tuple(lex.templates) + tuple(lex.markers)
 
 
 @functools.cache

@@ -226,7 +226,9 @@ def _leading_division(name: str, lex: Lexicon) -> str:
 def _national_name(name: str, lex: Lexicon) -> bool:
     """国家…, 全国…, 中华人民共和国…; but 中国·哈尔滨 is Harbin's."""
     bare = name.strip("“”")
-    word = next((w for w in _national_words(lex) if bare.startswith(w)), "")
+    if not bare.startswith(_national_words(lex)):
+        return False
+    word = next(w for w in _national_words(lex) if bare.startswith(w))
     return bool(word) and not _leading_division(bare[len(word):].lstrip("·"), lex)
 
 
@@ -340,11 +342,14 @@ def _rest_forms(reading: _Reading, plan: PlanInfo, lex: Lexicon) -> set[str]:
     """What an explicit name is without its jurisdiction (or national prefix): the bare form
     a plan also uses for it (市电子政务内网 -> 电子政务内网, 国家大数据战略 -> 大数据战略)."""
     rests = set()
+    owners = _owners_and_national_words(plan.jurisdiction.chain, lex)
     for form in variants(reading.name, reading.mention.type, lex):
         for prefix in lex.name_prefixes:
             if form.startswith(prefix):
                 form = form[len(prefix):]
-        for owner in _owners_and_national_words(plan.jurisdiction.chain, lex):
+        if not form.startswith(owners):
+            continue  # one test for all of them first: most forms start with none
+        for owner in owners:
             if form.startswith(owner):
                 rest = form[len(owner):]
                 rests.add(rest)
