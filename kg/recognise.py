@@ -513,11 +513,16 @@ def _headed(text: str, walker: _Walker, titles: _Occupied) -> list[_Candidate]:
     inside titles, and heads whose condition cannot hold, are skipped before the walk."""
     lex = walker.lex
     found = []
+    spans, last = titles.spans, -1  # the last title that starts before the head: heads come in order
     for match in walker.heads.finditer(text):
         head = lex.heads[match.group()]
         start, end = match.span()
+        while last + 1 < len(spans) and spans[last + 1][0] < end:
+            last += 1
+        if last >= 0 and spans[last][1] > start:
+            continue  # inside a title (as titles.overlaps, without a search for every head)
         possible = _CONDITIONS.get(head.condition)
-        if titles.overlaps(start, end) or (possible and not possible(text, start, lex)):
+        if possible and not possible(text, start, lex):
             continue
         candidate = _candidate_for_head(text, walker, start, end, head)
         if candidate:
