@@ -229,7 +229,7 @@ def _national_name(name: str, lex: Lexicon) -> bool:
     if not bare.startswith(_national_words(lex)):
         return False
     word = next(w for w in _national_words(lex) if bare.startswith(w))
-    return bool(word) and not _leading_division(bare[len(word):].lstrip("·"), lex)
+    return not _leading_division(bare[len(word):].lstrip("·"), lex)
 
 
 @functools.cache
@@ -464,20 +464,6 @@ def _short_form(form: str, entity_type: str, owners: tuple[str, ...], lex: Lexic
     return form[len(owner):]
 
 
-def _best_reading(group: list[_Reading], entity_type: str) -> _Reading:
-    """The reading whose name the entity takes."""
-    counts = Counter(fold(r.name) for r in group)
-
-    def preference(r: _Reading):
-        length = len(normalise_name(r.name))
-        frequency = counts[fold(r.name)]
-        if entity_type == "Agency":  # the fullest official form: 黑龙江省农业委员会 over 省农委
-            return (r.explicit, not r.mention.expanded, length, frequency, -r.mention.start)
-        return (r.explicit, not r.mention.expanded, r.mention.rule == "title", frequency, -r.mention.start, length)
-
-    return max(group, key=preference)
-
-
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(c in it for c in short)
@@ -514,3 +500,17 @@ def _entity(group: list[_Reading], lex: Lexicon) -> Entity:
         elliptical=all(r.mention.expanded for r in group),
         doc_number=next((r.mention.doc_number for r in group if r.mention.doc_number), ""),
     )
+
+
+def _best_reading(group: list[_Reading], entity_type: str) -> _Reading:
+    """The reading whose name the entity takes."""
+    counts = Counter(fold(r.name) for r in group)
+
+    def preference(r: _Reading):
+        length = len(normalise_name(r.name))
+        frequency = counts[fold(r.name)]
+        if entity_type == "Agency":  # the fullest official form: 黑龙江省农业委员会 over 省农委
+            return (r.explicit, not r.mention.expanded, length, frequency, -r.mention.start)
+        return (r.explicit, not r.mention.expanded, r.mention.rule == "title", frequency, -r.mention.start, length)
+
+    return max(group, key=preference)
