@@ -93,7 +93,7 @@ def recognise(text: str, plan_title_span: tuple[int, int] | None = None,
             candidates.append(_Candidate(start, end, "Law", "plan-title"))
             title_spans.append((start, end))
     candidates += _quoted(text, walker)
-    candidates += _headed(text, walker, _Occupied(title_spans))
+    candidates += _headed(text, walker, sorted(title_spans))
     candidates += _national_bodies(text, lex)
     titled = _Occupied(title_spans)
     candidates = [c for c in candidates
@@ -164,13 +164,9 @@ class _Walker:
         clause = self._last_clause
         if clause[0] <= start and end <= clause[1]:
             return clause
-        delimiters = self._delimiters
-        k = bisect.bisect_left(delimiters, start)
-        first = delimiters[k - 1] + 1 if k else 0
-        j = bisect.bisect_left(delimiters, end, k)
-        last = delimiters[j] if j < len(delimiters) else len(self.text)
+        first, last = self._delimiter_before(start) + 1, self._delimiter_from(end)
         clause = (first, last, self.text[first:last], self.text[first - 1:first])
-        if j == k:  # no delimiter in text[start:end]: any stretch within the clause has this one
+        if _DELIMITERS.isdisjoint(self.text[start:end]):  # then any stretch within the clause has this one
             self._last_clause = clause
         return clause
 
@@ -508,12 +504,13 @@ def _head_pattern(lex: Lexicon) -> re.Pattern[str]:
 
 # --- recognisers --------------------------------------------------------------------------
 
-def _headed(text: str, walker: _Walker, titles: _Occupied) -> list[_Candidate]:
+def _headed(text: str, walker: _Walker, title_spans: list[tuple[int, int]]) -> list[_Candidate]:
     """Names anchored on a head noun; generic ones are kept (flagged) for ellipsis. Heads
-    inside titles, and heads whose condition cannot hold, are skipped before the walk."""
+    inside titles (``title_spans``, sorted), and heads whose condition cannot hold, are
+    skipped before the walk."""
     lex = walker.lex
     found = []
-    spans, last = titles.spans, -1  # the last title that starts before the head: heads come in order
+    spans, last = title_spans, -1  # the last title that starts before the head: heads come in order
     for match in walker.heads.finditer(text):
         head = lex.heads[match.group()]
         start, end = match.span()
