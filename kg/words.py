@@ -14,12 +14,14 @@ import functools
 import hashlib
 import importlib.util
 import logging
-import marshal
 import math
 import os
+import pickle
 import re
 from pathlib import Path
 from typing import Iterable, NamedTuple
+
+import ahocorasick
 
 from . import lexicon
 
@@ -39,59 +41,65 @@ class Word(NamedTuple):
 # make_word((start, end, text, pos)): a Word made by tuple.__new__ directly, without the
 # named tuple's constructor, a Python function that costs as much as the tuple itself.
 make_word = functools.partial(tuple.__new__, Word)
-_NOT_A_PREFIX = object()  # what the dictionary gives for a string no word starts with
+_NO_ENTRY = (0, None, "")  # what the dictionary gives for a string that is no word of it
 
 
 class Segmenter:
     """jieba's dictionary segmentation (its DAG and most-probable route, without HMM),
     run directly: the same words as ``jieba.cut(text, HMM=False)`` for the short windows
-    infokg segments, without the per-call layers that cost more than the work itself."""
+    infokg segments, without the per-call layers that cost more than the work itself.
+
+    The dictionary is an Aho-Corasick automaton of the words written backwards: one pass
+    of it over a window read backwards gives every dictionary word in the window, those
+    starting last first, which is the order jieba's route is scored in (right to left)."""
 
     def __init__(self, extra_words: Iterable[str] = (), dropped_words: Iterable[str] = ()):
-        self._log_p, self._unknown, self._tags = prepared_dictionary(tuple(extra_words), tuple(dropped_words))
+        self._words, self._unknown = prepared_dictionary(tuple(extra_words), tuple(dropped_words))
         self.cut = functools.lru_cache(maxsize=65536)(self._cut)
 
     def tag(self, word: str) -> str:
         """jieba's part-of-speech tag for a word it knows ("" otherwise)."""
-        return self._tags.get(word, "")
+        return self._words.get(word[::-1], _NO_ENTRY)[2]
 
     def _cut(self, text: str) -> tuple[Word, ...]:
         words = []
         start = 0
-        for end in self._route(text):
+        for end, tag in self._route(text):
             piece = text[start:end]
             if len(piece) == 1 and piece.isascii() and piece.isalnum() and words and _ASCII.fullmatch(words[-1].text):
                 words[-1] = Word(words[-1].start, end, words[-1].text + piece, "")  # 12358, HLJCORS
             else:
-                words.append(make_word((start, end, piece, self._tags.get(piece, ""))))
+                words.append(make_word((start, end, piece, tag)))
             start = end
         return tuple(words)
 
-    def _route(self, text: str) -> list[int]:
-        """Word ends along the most probable segmentation (jieba's get_DAG and calc): from
-        each position, the word whose log-probability plus the best score after it is
-        highest (the longest on a tie); a character that starts no word is a word of count 1."""
-        log_p, n = self._log_p.get, len(text)
-        score, end = [0.0] * (n + 1), [0] * (n + 1)
-        for i in range(n - 1, -1, -1):
-            best, stop = None, i + 1
-            p = log_p(text[i], _NOT_A_PREFIX)
-            while p is not _NOT_A_PREFIX:
-                if p is not None:  # text[i:stop] is a word, not only the start of some
-                    s = p + score[stop]
-                    if best is None or s >= best:
-                        best, end[i] = s, stop
-                if stop == n:
-                    break
-                stop += 1
-                p = log_p(text[i:stop], _NOT_A_PREFIX)
-            if best is None:
-                best, end[i] = self._unknown + score[i + 1], i + 1
-            score[i] = best
+    def _route(self, text: str) -> list[tuple[int, str]]:
+        """Word ends, with their tags, along the most probable segmentation (jieba's get_DAG
+        and calc): from each position, the word whose log-probability plus the best score
+        after it is highest (the longest on a tie); a character that starts no word is a word
+        of count 1."""
+        n, unknown = len(text), self._unknown
+        score, end, tag = [0.0] * (n + 1), list(range(1, n + 2)), [None] * n
+        scored = n  # the positions from here on have their best score
+        for backwards_end, (length, p, word_tag) in self._words.iter(text[::-1]):
+            if p is None:  # tagged, but no word of jieba's dictionary (count 0, or dropped)
+                continue
+            i = n - 1 - backwards_end  # where the word starts
+            if i < scored:  # the first word starting at i: the positions up to it start none
+                while scored > i + 1:
+                    scored -= 1
+                    score[scored] = unknown + score[scored + 1]
+                scored = i
+                s = p + score[i + length]
+            else:
+                s = p + score[i + length]
+                if s < score[i] or (s == score[i] and i + length < end[i]):
+                    continue
+            score[i], end[i], tag[i] = s, i + length, word_tag
         route, i = [], 0
         while i < n:
+            route.append((end[i], self.tag(text[i]) if tag[i] is None else tag[i]))
             i = end[i]
-            route.append(i)
         return route
 
 
@@ -99,6 +107,7 @@ class Segmenter:
 # a tenth of a second of every run that loads a dictionary already made
 JIEBA_CODE = Path(importlib.util.find_spec("jieba").origin)  # its Tokenizer, which makes the dictionary
 JIEBA_DICT = JIEBA_CODE.parent / "dict.txt"
+AUTOMATON_CODE = Path(ahocorasick.__file__)  # its pickles are its own
 
 
 def cache_dir() -> Path:
@@ -107,27 +116,28 @@ def cache_dir() -> Path:
 
 
 KEPT_DICTIONARIES = 4  # prepared dictionaries the cache keeps: the most recently used
-DICTIONARY_LAYOUT = "3"  # of the cached file: raised when _make_dictionary lays it out otherwise
+DICTIONARY_LAYOUT = "4"  # of the cached file: raised when _make_dictionary lays it out otherwise
 
 
-def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, float, dict]:
-    """jieba's prefix dictionary with ``extra_words`` added and ``dropped_words`` taken out, as
-    each word's log-probability (None for a prefix that is no word), the log-probability of a
-    character it does not know, and its words' tags.
+def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[ahocorasick.Automaton, float]:
+    """jieba's dictionary with ``extra_words`` added and ``dropped_words`` taken out, as an
+    automaton of the words written backwards, each giving (its length, its log-probability or
+    None if it is no word of the dictionary, its tag or ""); and the log-probability of a
+    character the dictionary does not know.
 
-    Made once and kept in :func:`cache_dir`, keyed by the contents of jieba's dictionary and code and
-    the word lists (so every checkout and virtualenv with the same jieba and lexicon shares one
-    file): making it (jieba's own cache, then some thousand ``add_word``, then the tags from
-    ``dict.txt``) takes three times as long as loading it, and every process that extracts
-    pays for it. Each file is about 13 MB; when one is made, all but the
-    ``KEPT_DICTIONARIES`` most recently used are deleted."""
-    made_from = (DICTIONARY_LAYOUT, str(marshal.version), *map(_file_digest, (JIEBA_CODE, JIEBA_DICT)),
+    Made once and kept in :func:`cache_dir`, keyed by the contents of jieba's dictionary and
+    code, of the automaton's library, and by the word lists (so every checkout and virtualenv
+    with the same ones shares one file): making it (jieba's own cache, then some thousand
+    ``add_word``, the tags from ``dict.txt``, then the automaton) takes fifteen times as long
+    as loading it, and every process that extracts pays for it. Each file is about 24 MB;
+    when one is made, all but the ``KEPT_DICTIONARIES`` most recently used are deleted."""
+    made_from = (DICTIONARY_LAYOUT, str(pickle.HIGHEST_PROTOCOL), *map(_file_digest, (JIEBA_CODE, JIEBA_DICT, AUTOMATON_CODE)),
                  *extra_words, "", *dropped_words)
     key = hashlib.sha256("\n".join(made_from).encode("utf-8")).hexdigest()[:16]
-    path = cache_dir() / f"words-{key}.marshal"
+    path = cache_dir() / f"words-{key}.pickle"
     try:
-        prepared = marshal.loads(path.read_bytes())  # marshal.load(file) reads piecemeal: 2.5 times slower
-    except (OSError, EOFError, ValueError, TypeError):  # not made yet, or unreadable: make it again
+        prepared = pickle.loads(path.read_bytes())  # pickle.load(file) reads piecemeal: slower
+    except Exception:  # not made yet, or unreadable (a damaged pickle raises many kinds): make it again
         pass
     else:
         with contextlib.suppress(OSError):
@@ -137,7 +147,7 @@ def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, 
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(marshal.dumps(prepared))
+        partial.write_bytes(pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(partial, path)
         _prune(path.parent)
     except OSError:  # a read-only home: every run makes the dictionary, nothing else changes
@@ -152,18 +162,22 @@ def _file_digest(path: Path) -> str:
 
 
 def _prune(folder: Path) -> None:
-    """Delete all but the ``KEPT_DICTIONARIES`` most recently used dictionaries in ``folder``."""
+    """Delete all but the ``KEPT_DICTIONARIES`` most recently used dictionaries in ``folder``
+    (and any of an older layout)."""
     def used(path: Path) -> float:
         with contextlib.suppress(OSError):
             return path.stat().st_mtime
         return 0.0
 
-    for stale in sorted(folder.glob("words-*.marshal"), key=used, reverse=True)[KEPT_DICTIONARIES:]:
+    for stale in folder.glob("words-*.marshal"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    for stale in sorted(folder.glob("words-*.pickle"), key=used, reverse=True)[KEPT_DICTIONARIES:]:
         with contextlib.suppress(OSError):
             stale.unlink()
 
 
-def _make_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[dict, float, dict]:
+def _make_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...]) -> tuple[ahocorasick.Automaton, float]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -173,18 +187,20 @@ def _make_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, ...
         tokenizer.add_word(word)
     for word in dropped_words:
         tokenizer.del_word(word)
-    # the tags' words and names are the very objects of the prefix dictionary and of one
-    # another, which marshal writes once and refers to after: the file loads a fifth faster
-    freq, names, tags = tokenizer.FREQ, {}, {}
-    words = {word: word for word in freq}
+    tags, names = {}, {}  # one object per tag name: pickled once, referred to after
     with JIEBA_DICT.open(encoding="utf-8") as lines:
         for line in lines:
             parts = line.split()
             if len(parts) == 3:
-                tags[words.get(parts[0], parts[0])] = names.setdefault(parts[2], parts[2])
+                tags[parts[0]] = names.setdefault(parts[2], parts[2])
     log_total = math.log(tokenizer.total)  # jieba's calc: log(count) - log(total), count 1 if unknown
-    log_p = {word: math.log(count) - log_total if count else None for word, count in freq.items()}
-    return log_p, math.log(1) - log_total, tags
+    automaton = ahocorasick.Automaton()
+    for word, count in tokenizer.FREQ.items():  # every word of dict.txt, and every prefix of one
+        tag = tags.get(word, "")
+        if count or tag:
+            automaton.add_word(word[::-1], (len(word), math.log(count) - log_total if count else None, tag))
+    automaton.make_automaton()
+    return automaton, math.log(1) - log_total
 
 
 @functools.cache
