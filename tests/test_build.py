@@ -15,6 +15,7 @@ from kg.build import NO_FULL_COLLECTION, SpoolFile, _spool_prefix, build, full_c
 from kg.export import EXPORTS, write_exports
 from kg.extract import extract_path
 from kg.graph import build_dataset
+from kg.pipeline import YOUNG_COLLECTION_EVERY, fewer_young_collections
 from kg.store import exports_store, ox_quads
 
 SEEDS = ("001", "004")
@@ -104,3 +105,19 @@ def test_a_plan_leaves_no_cycles_behind_so_a_build_may_put_off_full_collections(
     with full_collections_spared():
         assert gc.get_threshold() == (*before[:2], NO_FULL_COLLECTION)
     assert gc.get_threshold() == before
+
+
+def test_young_collections_are_rarer_while_a_plan_is_processed_and_as_before_after():
+    before = gc.get_threshold()
+    with fewer_young_collections():
+        assert gc.get_threshold() == (max(before[0], YOUNG_COLLECTION_EVERY), *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(KeyError), fewer_young_collections():
+        raise KeyError("a component failed")
+    assert gc.get_threshold() == before
+    gc.set_threshold(0)  # the collector switched off
+    try:
+        with fewer_young_collections():
+            assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
