@@ -10,6 +10,8 @@ def test_sentences_end_at_chinese_stops_and_keep_closing_quotes():
 def test_runs_of_blanks_separate_paragraphs_of_a_flattened_plan():
     text = "（一）总体目标       完善电子政务网络"
     assert [text[s.start:s.end] for s in segment(text)] == ["（一）总体目标", "完善电子政务网络"]
+    text = "建设 政务云  平台   推进 数据共享"  # one or two blanks stay inside a paragraph
+    assert [text[s.start:s.end] for s in segment(text)] == ["建设 政务云  平台", "推进 数据共享"]
 
 
 def test_table_rows_carry_cells_and_the_header_of_their_table():
