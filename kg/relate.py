@@ -146,10 +146,15 @@ def relate(text: str, segments: list[Segment], entities: list[Entity], plan: Pla
 
 
 def _outermost(mentions: list[Mention], start: int, end: int) -> list[Mention]:
+    """The mentions within [start, end) that no other one of them holds. ``mentions`` are in
+    (start, -end) order, so one is held by an earlier one exactly when it ends no later than
+    the furthest any chosen one reaches."""
     chosen: list[Mention] = []
+    reach = -1
     for m in mentions:
-        if start <= m.start and m.end <= end and not any(c.start <= m.start and m.end <= c.end for c in chosen):
+        if start <= m.start and m.end <= end and m.end > reach:
             chosen.append(m)
+            reach = m.end
     return chosen
 
 
