@@ -128,7 +128,7 @@ def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, 
     Made once and kept in :func:`cache_dir`, keyed by the contents of jieba's dictionary and
     code, of the automaton's library, and by the word lists (so every checkout and virtualenv
     with the same ones shares one file): making it (jieba's own cache, then some thousand
-    ``add_word``, the tags from ``dict.txt``, then the automaton) takes fifteen times as long
+    ``add_word``, the tags from ``dict.txt``, then the automaton) takes sixteen times as long
     as loading it, and every process that extracts pays for it. Each file is about 24 MB;
     when one is made, all but the ``KEPT_DICTIONARIES`` most recently used are deleted."""
     made_from = (DICTIONARY_LAYOUT, str(pickle.HIGHEST_PROTOCOL), *map(_file_digest, (JIEBA_CODE, JIEBA_DICT, AUTOMATON_CODE)),
@@ -136,7 +136,7 @@ def prepared_dictionary(extra_words: tuple[str, ...], dropped_words: tuple[str, 
     key = hashlib.sha256("\n".join(made_from).encode("utf-8")).hexdigest()[:16]
     path = cache_dir() / f"words-{key}.pickle"
     try:
-        prepared = pickle.loads(path.read_bytes())  # pickle.load(file) reads piecemeal: slower
+        prepared = pickle.loads(path.read_bytes())
     except Exception:  # not made yet, or unreadable (a damaged pickle raises many kinds): make it again
         pass
     else:
