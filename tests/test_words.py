@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from pathlib import Path
 
@@ -38,7 +37,8 @@ def test_segmenter_routes_a_whole_plan_as_jieba_does(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     ours, theirs = words.Segmenter(), jieba.Tokenizer()
     theirs.initialize()
-    tags = dict(line.split()[::2] for line in words.JIEBA_DICT.read_text(encoding="utf-8").splitlines())
+    entries = map(str.split, words.JIEBA_DICT.read_text(encoding="utf-8").splitlines())
+    tags = {parts[0]: parts[2] for parts in entries if len(parts) == 3}
     lines = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8").splitlines()
     assert sum(map(len, lines)) > 10_000
     for line in filter(None, lines):
