@@ -37,7 +37,7 @@ from .resolve import resolve
 from .segment import segment
 from .words import default_segmenter
 
-__all__ = ["load_pipeline", "process", "document_from_text"]
+__all__ = ["load_pipeline", "process", "make_doc", "document_from_text"]
 
 CONFIG = lexicon.DATA_DIR / "pipeline.cfg"
 SPANS_KEY = "infokg"
@@ -210,11 +210,18 @@ def load_pipeline(config: Path | str = CONFIG) -> Language:
 def process(nlp: Language, document: Document) -> Doc:
     """Run the pipeline over one plan; the Doc's text is the plan's matching text."""
     with fewer_young_collections():
-        doc = nlp.make_doc(document.norm)
-        doc._.source = document
-        doc.user_data["text"] = document.norm
+        doc = make_doc(nlp, document)
         for _, component in nlp.pipeline:
             doc = component(doc)
+    return doc
+
+
+def make_doc(nlp: Language, document: Document) -> Doc:
+    """The Doc of one plan before any component: its tokens, the plan it comes from and its
+    matching text (what ``process`` starts from, and what a timing of each component needs)."""
+    doc = nlp.make_doc(document.norm)
+    doc._.source = document
+    doc.user_data["text"] = document.norm
     return doc
 
 

@@ -61,6 +61,10 @@ def test_runner_writes_the_table_as_json(tmp_path):
     assert set(report["skipped"]) == {"sparql", "viewer"}
     assert set(report["results"]["throughput"]["passes"]) == {"infokg_extract_first", "infokg_extract",
                                                              "infokg_ingest", "spacy_jieba", "suffix_regex"}
+    stages = report["results"]["throughput"]["stages"]
+    assert list(stages["seconds"]) == ["make_doc", "infokg_plan", "infokg_segmenter", "infokg_recogniser",
+                                       "infokg_resolver", "infokg_relator"]
+    assert stages["chars"] > 1000 and all(s > 0 for s in stages["seconds"].values())
     run = report["results"]["build"]["runs"][0]
     assert run["size"] == 2 and run["files"] == 2 and {"wall_s", "cpu_s", "cores_busy", "chars_per_s", "peak_rss_mb"} <= set(run)
     assert report["results"]["parallel"]["identical"] is True
