@@ -12,6 +12,7 @@ from __future__ import annotations
 import filecmp
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -28,22 +29,48 @@ TARGET_SPEEDUP = 1.7  # two workers on two cores
 
 
 def build(inputs: Path, out: Path, workers: int = 1) -> dict:
-    """Run ``kg build --quiet`` once; wall time and the process tree's peak RSS."""
-    command = [sys.executable, "-m", "kg.cli", "build", "--quiet", "--workers", str(workers), "--out", str(out),
-               str(inputs)]
-    with tempfile.TemporaryFile() as errors:
+    """Run ``kg build`` once; wall time, the process tree's peak RSS and CPU time, and the
+    phases its progress lines time."""
+    command = [sys.executable, "-m", "kg.cli", "build", "--workers", str(workers), "--out", str(out), str(inputs)]
+    with tempfile.TemporaryFile() as progress:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=progress)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            errors.seek(0)
-            tail = errors.read().decode("utf-8", "replace")[-2000:]
-            raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{tail}")
+        progress.seek(0)
+        lines = progress.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{lines[-2000:]}")
     cpu = usage.ru_utime + usage.ru_stime  # the process and its waited-for workers, all threads
     return {"workers": workers, "wall_s": wall, "cpu_s": cpu, "cores_busy": cpu / wall,
-            "peak_rss_mb": usage.ru_maxrss / 1024}
+            "peak_rss_mb": usage.ru_maxrss / 1024, "phases_s": phases(lines, wall)}
+
+
+_PLAN_DONE = re.compile(r"^\[\d+/\d+\] .*\((\d+\.\d+) s\)$", re.MULTILINE)
+_EXPORTS_DONE = re.compile(r"^exports written \((\d+\.\d+) s\)$", re.MULTILINE)
+_VIEWER_DONE = re.compile(r"^viewer written \((\d+\.\d+) s\)", re.MULTILINE)
+
+
+def phases(progress: str, wall: float) -> dict[str, float] | None:
+    """Where a build's wall time went, read from its progress lines (times since the build
+    started, to a tenth of a second): start-up (Python, imports; and exit), until the first
+    plan is done (the pipeline loaded, in each worker, and one plan), the other plans, the
+    exports, and the wait for the viewer. None if the lines are not there."""
+    plans = [float(t) for t in _PLAN_DONE.findall(progress)]
+    exports, viewer = _EXPORTS_DONE.search(progress), _VIEWER_DONE.search(progress)
+    if not plans or not exports or not viewer:
+        return None
+    exports_done, viewer_done = float(exports.group(1)), float(viewer.group(1))
+    return {"start": wall - viewer_done, "first_plan": plans[0], "other_plans": plans[-1] - plans[0],
+            "exports": exports_done - plans[-1], "viewer": viewer_done - exports_done}
+
+
+def phase_note(run: dict) -> str:
+    """The phases of a run as a short text ("" if unknown)."""
+    if not run.get("phases_s"):
+        return ""
+    return " · ".join(f"{name.replace('_', ' ')} {seconds:.1f}" for name, seconds in run["phases_s"].items()) + " s"
 
 
 def scaling(sizes: list[int], work: Path, seeds: Path = corpus.SEEDS, seed: int = 0) -> dict:
@@ -102,6 +129,7 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
                       f"{run['wall_s']:.1f} s · {run['chars_per_s']:,.0f} chars/s · {run['peak_rss_mb']:,.0f} MB"
                       f" · {run['cores_busy']:.2f} cores",
                       target, met))
+        table.append((f"{run['size']}×, where the time went", phase_note(run), "", ""))
     linear = result["linearity"]
     if linear:
         table.append((f"time({linear['to']}×) / time({linear['from']}×)", f"{linear['time_ratio']:.2f}",
@@ -111,11 +139,14 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
 
 def parallel_rows(result: dict) -> list[tuple[str, str, str, str]]:
     fastest = f", fastest of {result['rounds']}" if result["rounds"] > 1 else ""
-    table = [(f"{result['size']}×, {run['workers']} worker{'s' if run['workers'] > 1 else ''}{fastest}",
-              f"{run['wall_s']:.1f} s · {run['cpu_s']:.1f} CPU s ({run['cores_busy']:.2f} cores) · "
-              f"{run['peak_rss_mb']:,.0f} MB peak per process"
-              + (f" (runs: {', '.join(f'{wall:.1f}' for wall in run['all_wall_s'])} s)" if fastest else ""), "", "")
-             for run in result["runs"]]
+    table = []
+    for run in result["runs"]:
+        workers = f"{result['size']}×, {run['workers']} worker{'s' if run['workers'] > 1 else ''}"
+        table.append((workers + fastest,
+                       f"{run['wall_s']:.1f} s · {run['cpu_s']:.1f} CPU s ({run['cores_busy']:.2f} cores) · "
+                       f"{run['peak_rss_mb']:,.0f} MB peak per process"
+                       + (f" (runs: {', '.join(f'{wall:.1f}' for wall in run['all_wall_s'])} s)" if fastest else ""), "", ""))
+        table.append((f"{workers}, where the time went", phase_note(run), "", ""))
     table.append(("speed-up bound on 2 cores (2 ÷ cores busy at 1 worker)", f"{result['speedup_bound']:.2f}×", "", ""))
     table.append(("speed-up, 2 workers", f"{result['speedup']:.2f}×", f"≥ {TARGET_SPEEDUP:g}×", _yes(result["met"])))
     same = "identical" if result["identical"] else f"differ: {', '.join(result['different'])}"

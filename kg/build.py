@@ -262,6 +262,11 @@ def _exports_folder(out_dir: Path) -> bool:
 
 def _build(paths: list[Path], out_dir: Path, workers: int, say: Callable[[str], None] | None) -> tuple[dict[str, Path], int]:
     failures, started = 0, time.perf_counter()
+
+    def clock() -> str:
+        """Time since the build started, for progress lines (bench/build.py reads them)."""
+        return f"{time.perf_counter() - started:.1f} s"
+
     merged, views = MergedFacts(), []
     beside = out_dir.resolve().parent  # the spool's disk: the exports' own, not /tmp's
     _remove_abandoned_spools(beside)
@@ -278,7 +283,7 @@ def _build(paths: list[Path], out_dir: Path, workers: int, say: Callable[[str], 
                 views.append(piece.view)
                 if say:
                     say(f"[{n}/{len(paths)}] {piece.name}: {piece.entities} entities, {piece.relations} relations "
-                        f"({time.perf_counter() - started:.1f} s)")
+                        f"({clock()})")
         if not views:
             raise ValueError("no plan could be read; nothing was written")
         # with workers, the viewer and the entity network's files are made by processes of their
@@ -287,11 +292,13 @@ def _build(paths: list[Path], out_dir: Path, workers: int, say: Callable[[str], 
         viewer = aside(viewer_page, views)
         stated = merged.stated(set(RELATION_PROPERTIES.values()))
         written = write_graph(out_dir, merged.subjects(), spool.graphs(), stated, aside=aside)
+        if say:
+            say(f"exports written ({clock()})")
         del merged  # memory peaks here at large sizes
         page, note = viewer()
     written["viewer"] = write_page(page, out_dir / "viewer.html")
-    if say and note:
-        say(f"viewer.html shows {note}; the exports hold them all")
+    if say:
+        say(f"viewer written ({clock()})" + (f": it shows {note}; the exports hold them all" if note else ""))
     return written, failures
 
 

@@ -67,6 +67,20 @@ def test_runner_writes_the_table_as_json(tmp_path):
     assert stages["chars"] > 1000 and all(s > 0 for s in stages["seconds"].values())
     run = report["results"]["build"]["runs"][0]
     assert run["size"] == 2 and run["files"] == 2 and {"wall_s", "cpu_s", "cores_busy", "chars_per_s", "peak_rss_mb"} <= set(run)
+    assert list(run["phases_s"]) == ["start", "first_plan", "other_plans", "exports", "viewer"]
+    assert all(seconds >= 0 for seconds in run["phases_s"].values())  # progress lines in build order
     assert report["results"]["parallel"]["identical"] is True
     assert [r["size"] for r in report["results"]["parallel"]["sizes"]] == [2]
     assert {row[0] for row in report["table"]} == {"throughput", "build", "parallel", "sparql", "viewer"}
+
+
+def test_build_phases_are_read_from_the_progress_lines():
+    from bench.build import phases
+
+    progress = ("[1/3] a.txt: 10 entities, 4 relations (0.4 s)\nkg: error: b.txt: cannot be decoded\n"
+                "[3/3] c.txt: 12 entities, 5 relations (1.5 s)\nexports written (2.0 s)\n"
+                "viewer written (2.6 s): it shows the 5,000 best-connected of 9,000 entities; the exports hold them all\n"
+                "wrote out/kg.ttl\n")
+    assert phases(progress, wall=3.5) == pytest.approx({"start": 0.9, "first_plan": 0.4, "other_plans": 1.1,
+                                                        "exports": 0.5, "viewer": 0.6})
+    assert phases("[1/1] a.txt: 1 entities, 0 relations (0.4 s)\n", wall=1.0) is None
