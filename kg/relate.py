@@ -83,19 +83,16 @@ def load_specs() -> tuple[_Spec, ...]:
         path = folder / f"{name}.toml"
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         words = {**shared, **data.get("words", {})}
+        cues = data.get("plan_subject_cues", [])
         patterns = tuple(
             _Pattern(p["name"], _compile(p["regex"], words, path), p.get("head") == "plan",
                      frozenset(p["head_types"]) if "head_types" in p else None)
             for p in data.get("patterns", [])
         )
         specs.append(_Spec(data["type"], frozenset(data["head_types"]), frozenset(data["tail_types"]),
-                           data.get("same_type", False), patterns, _any_of(data.get("plan_subject_cues", ())),
+                           data.get("same_type", False), patterns, lexicon.words_regex(cues) if cues else None,
                            data.get("table", {})))
     return tuple(specs)
-
-
-def _any_of(words: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 def _compile(template: str, words: dict[str, list[str]], path) -> re.Pattern[str]:
@@ -195,8 +192,8 @@ def _match_patterns(text, start, end, seg, mentions, by_mention, plan_entity, sp
     first: dict[str, int] = {}
     shape = tuple((e.type, first.setdefault(e.key, i)) for i, e in enumerate(entities))
     stretch = text[start:end]
-    cues = tuple(kind for kind, spec in specs.items()
-                 if plan_entity and spec.plan_subject_cue and spec.plan_subject_cue.search(stretch))
+    cues = () if plan_entity is None else tuple(
+        kind for kind, spec in specs.items() if spec.plan_subject_cue and spec.plan_subject_cue.search(stretch))
     key = (masked, shape, cues)
     read = _READ.get(key)
     if read is None:
